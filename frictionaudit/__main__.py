@@ -1,0 +1,5 @@
+"""Allow ``python -m frictionaudit``."""
+
+from frictionaudit.cli import main
+
+main()

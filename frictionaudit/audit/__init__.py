@@ -1,0 +1,1 @@
+"""Audit: pure rules from saved observations to findings. No browser here, ever."""

@@ -1,0 +1,136 @@
+"""The rule registry: stable codes, metadata apart from the checks, and the runner that isolates them.
+
+A rule is a function ``check(ctx) -> Iterable[Finding]`` registered with :func:`rule`. Its docstring
+is its user documentation, under the headings ``What it finds``, ``Why it hurts the customer``,
+``Example`` and ``How to fix`` (``frictionaudit rules CODE`` prints it). An exception inside one
+rule becomes an error outcome for that rule alone; the audit goes on.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from frictionaudit.audit.model import AuditResult, Effort, Finding, RuleOutcome, Severity
+from frictionaudit.results import JourneyRun, RunResults, StepResult
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    slug: str
+    title: str
+    category: str
+    severity: Severity
+    effort: Effort
+    confidence: float
+    check: Callable[[AuditContext], Iterable[Finding]]
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    def section(self, heading: str) -> str:
+        match = re.search(rf"^{re.escape(heading)}\n-+\n(.*?)(?=^\S.*\n-+\n|\Z)", self.doc, re.S | re.M)
+        return match.group(1).strip() if match else ""
+
+    @property
+    def summary(self) -> str:
+        return self.doc.split("\n\n", 1)[0].strip()
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str, slug: str, title: str, *, category: str, severity: Severity, effort: Effort, confidence: float
+) -> Callable[[Callable[[AuditContext], Iterable[Finding]]], Callable[[AuditContext], Iterable[Finding]]]:
+    """Register a rule under a stable code."""
+
+    def register(
+        check: Callable[[AuditContext], Iterable[Finding]],
+    ) -> Callable[[AuditContext], Iterable[Finding]]:
+        if code in RULES:
+            raise ValueError(f"rule code {code} registered twice")
+        RULES[code] = Rule(code, slug, title, category, severity, effort, confidence, check)
+        return check
+
+    return register
+
+
+def all_rules() -> dict[str, Rule]:
+    import frictionaudit.audit.rules  # noqa: F401  (registers the catalogue)
+
+    return dict(sorted(RULES.items()))
+
+
+@dataclass
+class AuditContext:
+    """What a rule may read: the saved results and the settings they were gathered with."""
+
+    results: RunResults
+    rule: Rule
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def runs(self) -> Iterator[JourneyRun]:
+        yield from self.results.runs
+
+    def steps(self) -> Iterator[tuple[JourneyRun, StepResult]]:
+        for run in self.results.runs:
+            for step in run.steps:
+                if step.status != "skipped":
+                    yield run, step
+
+    def finding(
+        self,
+        run: JourneyRun,
+        step: StepResult | None,
+        *,
+        title: str,
+        fix_title: str,
+        root_cause: str,
+        severity: Severity | None = None,
+        evidence: dict[str, Any] | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=self.rule.code,
+            severity=severity or self.rule.severity,
+            category=self.rule.category,
+            title=title,
+            fix_title=fix_title,
+            root_cause=root_cause,
+            journey=run.journey,
+            channel=run.channel,
+            step=step.index if step else None,
+            step_label=step.label if step else "",
+            url=step.url if step else "",
+            screenshot=step.screenshot if step else None,
+            evidence=evidence or {},
+        )
+
+
+def audit(results: RunResults, disabled: Iterable[str] = ()) -> AuditResult:
+    """Run every enabled rule over saved results; a rule that raises fails alone."""
+    disabled = set(disabled)
+    outcome = AuditResult()
+    settings = dict(results.settings)
+    for code, r in all_rules().items():
+        if code in disabled:
+            outcome.outcomes.append(RuleOutcome(rule=code, status="disabled"))
+            continue
+        try:
+            found = list(r.check(AuditContext(results=results, rule=r, settings=settings)))
+        except Exception as exc:  # one broken rule never sinks the audit
+            outcome.outcomes.append(
+                RuleOutcome(rule=code, status="error", error=f"{type(exc).__name__}: {exc}")
+            )
+            continue
+        outcome.findings.extend(found)
+        outcome.outcomes.append(RuleOutcome(rule=code, status="ran", findings=len(found)))
+    outcome.findings.sort(
+        key=lambda f: (f.journey, f.channel, f.step if f.step is not None else -1, f.rule, f.root_cause)
+    )
+    return outcome

@@ -1,0 +1,145 @@
+"""Network rules: responses with an error status, and requests that never got an answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from frictionaudit.audit.model import Finding, Severity
+from frictionaudit.audit.registry import AuditContext, rule
+from frictionaudit.audit.text import url_key, url_path
+
+_RESOURCE_NAMES = {
+    "document": "Page",
+    "stylesheet": "Stylesheet",
+    "image": "Image",
+    "media": "Media",
+    "font": "Font",
+    "script": "Script",
+    "xhr": "API call",
+    "fetch": "API call",
+}
+# Cancelled by the page itself (a navigation away, a download): not a failure the customer sees.
+_CANCELLED = ("net::ERR_ABORTED", "NS_BINDING_ABORTED")
+
+
+def _what(resource_type: str) -> str:
+    return _RESOURCE_NAMES.get(resource_type, "Request")
+
+
+def _status_severity(resource_type: str, status: int, url: str) -> Severity:
+    if url_path(url).endswith("/favicon.ico"):
+        return "cosmetic"
+    if resource_type == "document":
+        return "major"
+    if resource_type in ("xhr", "fetch", "script") or status >= 500:
+        return "major"
+    return "minor"
+
+
+@rule(
+    "N101",
+    "http-error",
+    "HTTP error response",
+    category="network",
+    severity="major",
+    effort="S",
+    confidence=1.0,
+)
+def http_error(ctx: AuditContext) -> Iterator[Finding]:
+    """A page or a resource it needs answered with an HTTP status of 400 or more.
+
+    What it finds
+    -------------
+    Every response with status ≥ 400 during a step: documents, images, scripts, stylesheets, fonts,
+    and API calls (XHR/fetch), with the URL, the status and the kind of resource. A missing
+    ``/favicon.ico`` counts as cosmetic.
+
+    Why it hurts the customer
+    -------------------------
+    A 404 image is a broken picture; a 500 from an API is a feature that silently does not work (no
+    recommendations, no balance); a 404 or 500 page is a dead end.
+
+    Example
+    -------
+    ``GET /static/img/invoice-logo.png → 404`` (image) and ``GET /api/recommendations → 500``.
+
+    How to fix
+    ----------
+    For 404s, fix the link or ship the file. For 5xx, look at the server logs at the time of the run
+    for the URL in the finding.
+    """
+    for run, step in ctx.steps():
+        for request in step.requests:
+            if request.status is None or request.status < 400:
+                continue
+            what = _what(request.resource_type)
+            path = url_path(request.url)
+            yield ctx.finding(
+                run,
+                step,
+                title=f"{what} {path} answered {request.status}",
+                fix_title=f"{what} {path} answers HTTP {request.status}",
+                root_cause=f"{request.method} {url_key(request.url)} {request.status}",
+                severity=_status_severity(request.resource_type, request.status, request.url),
+                evidence={
+                    "url": request.url,
+                    "method": request.method,
+                    "status": request.status,
+                    "resource_type": request.resource_type,
+                    "page": step.url,
+                },
+            )
+
+
+@rule(
+    "N102",
+    "request-failed",
+    "Request failed",
+    category="network",
+    severity="major",
+    effort="S",
+    confidence=0.95,
+)
+def request_failed(ctx: AuditContext) -> Iterator[Finding]:
+    """A request got no answer at all: refused, reset, timed out, blocked or a DNS failure.
+
+    What it finds
+    -------------
+    Requests that failed at the network level (``net::ERR_CONNECTION_REFUSED``,
+    ``ERR_NAME_NOT_RESOLVED``, ``ERR_TIMED_OUT``...). Requests the page cancelled itself (a
+    navigation away, a download) are not counted.
+
+    Why it hurts the customer
+    -------------------------
+    A script that never loads is a feature that never starts; a stylesheet that never loads is an
+    unstyled page. Third-party scripts that hang also slow the page down for everyone.
+
+    Example
+    -------
+    ``http://127.0.0.1:9/tracker.js`` on the receipt page: connection refused.
+
+    How to fix
+    ----------
+    Check the host in the finding: a retired third-party service, a wrong environment URL, a blocked
+    mixed-content request. Remove the reference or point it at a working host.
+    """
+    for run, step in ctx.steps():
+        for request in step.requests:
+            if not request.failure or request.status is not None or request.failure.startswith(_CANCELLED):
+                continue
+            what = _what(request.resource_type)
+            severity: Severity = "minor" if request.resource_type in ("image", "font", "media") else "major"
+            yield ctx.finding(
+                run,
+                step,
+                title=f"{what} {url_key(request.url)} failed: {request.failure}",
+                fix_title=f"{what} {url_key(request.url)} fails ({request.failure})",
+                root_cause=f"{url_key(request.url)} {request.failure}",
+                severity=severity,
+                evidence={
+                    "url": request.url,
+                    "failure": request.failure,
+                    "resource_type": request.resource_type,
+                    "page": step.url,
+                },
+            )

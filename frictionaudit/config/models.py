@@ -1,0 +1,382 @@
+"""Pydantic models of ``frictionaudit.yaml`` and ``journeys/*.yaml``: the user-facing contract.
+
+Every model forbids unknown keys so a typo is an error, not a silently ignored setting. A step is a
+mapping with exactly one action key (``goto``, ``click``, ...) beside the common keys (``name``,
+``channels``, ``timeout``); the loader normalises short forms before validation.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------------------- config
+
+
+class Viewport(Model):
+    width: int = Field(gt=0, le=10_000, description="CSS pixels.")
+    height: int = Field(gt=0, le=10_000, description="CSS pixels.")
+
+
+NetworkProfile = Literal["slow-3g", "fast-3g", "4g"]
+
+
+class ChannelConfig(Model):
+    """How one channel emulates a customer's device and where it reaches the service."""
+
+    device: str | None = Field(None, description="A Playwright device descriptor name, e.g. 'Pixel 7'.")
+    viewport: Viewport | None = None
+    base_url: str | None = Field(None, description="This channel's own base URL (an m. site).")
+    locale: str | None = Field(None, description="e.g. nb-NO")
+    timezone: str | None = Field(None, description="e.g. Europe/Oslo")
+    user_agent: str | None = None
+    is_mobile: bool | None = None
+    has_touch: bool | None = None
+    device_scale_factor: float | None = Field(None, gt=0, le=5)
+    network: NetworkProfile | None = Field(None, description="Throttle the network like a slow connection.")
+    color_scheme: Literal["light", "dark"] | None = None
+    weight: float = Field(1.0, ge=0, description="Share of customers on this channel (ranking).")
+
+
+class Budgets(Model):
+    step_seconds: float = Field(3.0, gt=0, description="A step slower than this is a finding.")
+    journey_seconds: float | None = Field(None, gt=0)
+
+
+class Timeouts(Model):
+    action_seconds: float = Field(5.0, gt=0, le=600, description="Wait for an element or an expectation.")
+    navigation_seconds: float = Field(20.0, gt=0, le=600, description="Wait for a page to load.")
+    journey_seconds: float = Field(180.0, gt=0, le=7200, description="A whole journey on one channel.")
+
+
+class Config(Model):
+    """``frictionaudit.yaml``."""
+
+    base_url: str = Field(description="Where the service lives, e.g. https://www.example.com")
+    channels: dict[str, ChannelConfig] = Field(
+        default_factory=lambda: {"desktop": ChannelConfig(viewport=Viewport(width=1366, height=768))}
+    )
+    budgets: Budgets = Field(default_factory=Budgets)
+    timeouts: Timeouts = Field(default_factory=Timeouts)
+    journeys: str = Field("journeys", description="Folder of journey files, relative to this file.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("channels")
+    @classmethod
+    def _some_channels(cls, value: dict[str, ChannelConfig]) -> dict[str, ChannelConfig]:
+        if not value:
+            raise ValueError("name at least one channel")
+        return value
+
+
+# ---------------------------------------------------------------------------- locators
+
+
+LOCATOR_KINDS = ("role", "text", "label", "placeholder", "testid", "css")
+
+
+class Locator(Model):
+    """Where on the page: one of role (+name), text, label, placeholder, testid, css."""
+
+    role: str | None = None
+    name: str | None = None
+    text: str | None = None
+    label: str | None = None
+    placeholder: str | None = None
+    testid: str | None = None
+    css: str | None = None
+    exact: bool = False
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Locator:
+        kinds = [k for k in LOCATOR_KINDS if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            found = ", ".join(kinds) if kinds else "none"
+            raise ValueError(
+                f"give exactly one of {', '.join(LOCATOR_KINDS)} to find the element (found: {found})"
+            )
+        if self.name is not None and self.role is None:
+            raise ValueError("'name' goes with 'role' (e.g. role: button, name: Log in)")
+        return self
+
+    def describe(self) -> str:
+        if self.role is not None:
+            return f'{self.role} "{self.name}"' if self.name else f"any {self.role}"
+        for kind in LOCATOR_KINDS[1:]:
+            value = getattr(self, kind)
+            if value is not None:
+                return f'{kind} "{value}"'
+        return "element"  # pragma: no cover - validated above
+
+
+class FillArgs(Locator):
+    value: str
+    secret: bool = False
+
+
+class SelectArgs(Locator):
+    option: str
+
+
+class CheckArgs(Locator):
+    checked: bool = True
+
+
+class Targeted(Model):
+    """Arguments that may name an element with the locator keys."""
+
+    role: str | None = None
+    name: str | None = None
+    text: str | None = None
+    label: str | None = None
+    placeholder: str | None = None
+    testid: str | None = None
+    css: str | None = None
+
+    def target(self) -> Locator | None:
+        fields = {k: getattr(self, k) for k in (*LOCATOR_KINDS, "name") if getattr(self, k) is not None}
+        return Locator(**fields) if fields else None
+
+
+class CaptureArgs(Model):
+    """``capture: {name: amount, css: "[data-amount]"}``: here ``name`` names the fact, not an element."""
+
+    name: str = Field(min_length=1, description="The fact's name, compared across channels.")
+    role: str | None = None
+    accessible_name: str | None = None
+    text: str | None = None
+    label: str | None = None
+    placeholder: str | None = None
+    testid: str | None = None
+    css: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> CaptureArgs:
+        self.target()
+        return self
+
+    def target(self) -> Locator:
+        fields = {k: getattr(self, k) for k in LOCATOR_KINDS if getattr(self, k) is not None}
+        if self.accessible_name is not None:
+            fields["name"] = self.accessible_name
+        return Locator(**fields)
+
+    def describe(self) -> str:
+        return self.target().describe()
+
+
+class PressArgs(Targeted):
+    key: str = Field(min_length=1)
+
+
+class ScrollArgs(Targeted):
+    to: Literal["top", "bottom"] | None = None
+    pixels: int | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ScrollArgs:
+        if self.to is None and self.pixels is None and self.target() is None:
+            raise ValueError(
+                "say where to scroll: to: bottom, pixels: 600, or a locator such as text: Pay now"
+            )
+        return self
+
+
+class WaitArgs(Targeted):
+    seconds: float | None = Field(None, gt=0, le=120)
+
+    @model_validator(mode="after")
+    def _something(self) -> WaitArgs:
+        if self.seconds is None and self.target() is None:
+            raise ValueError("say what to wait for: seconds: 2, or a locator such as text: Payment received")
+        return self
+
+
+class ExpectArgs(Model):
+    """What must be true now: visible text, a URL glob, a title, or a visible element."""
+
+    text: str | None = None
+    url: str | None = Field(None, description="A glob such as **/receipt")
+    title: str | None = None
+    visible: Locator | None = None
+    hidden: Locator | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ExpectArgs:
+        given = [k for k in ("text", "url", "title", "visible", "hidden") if getattr(self, k) is not None]
+        if not given:
+            raise ValueError("say what to expect: text, url, title, visible or hidden")
+        if self.url is not None and self.url.count("[") != self.url.count("]"):
+            raise ValueError("the url glob has an unclosed '['")
+        return self
+
+
+# ---------------------------------------------------------------------------- steps
+
+
+class StepBase(Model):
+    name: str | None = Field(None, description="A human name for the step, shown in reports.")
+    channels: list[str] | None = Field(None, description="Run this step only on these channels.")
+    timeout: float | None = Field(
+        None, gt=0, le=600, description="Seconds, overrides timeouts.action_seconds."
+    )
+
+
+class GotoStep(StepBase):
+    goto: str = Field(min_length=1)
+    action: Literal["goto"] = "goto"
+
+
+class ClickStep(StepBase):
+    click: Locator
+    action: Literal["click"] = "click"
+
+
+class FillStep(StepBase):
+    fill: FillArgs
+    action: Literal["fill"] = "fill"
+
+
+class SelectStep(StepBase):
+    select: SelectArgs
+    action: Literal["select"] = "select"
+
+
+class CheckStep(StepBase):
+    check: CheckArgs
+    action: Literal["check"] = "check"
+
+
+class PressStep(StepBase):
+    press: PressArgs
+    action: Literal["press"] = "press"
+
+
+class HoverStep(StepBase):
+    hover: Locator
+    action: Literal["hover"] = "hover"
+
+
+class ScrollStep(StepBase):
+    scroll: ScrollArgs
+    action: Literal["scroll"] = "scroll"
+
+
+class WaitStep(StepBase):
+    wait: WaitArgs
+    action: Literal["wait"] = "wait"
+
+
+class ExpectStep(StepBase):
+    expect: ExpectArgs
+    action: Literal["expect"] = "expect"
+
+
+class CaptureStep(StepBase):
+    capture: CaptureArgs
+    action: Literal["capture"] = "capture"
+
+
+Step = Annotated[
+    GotoStep
+    | ClickStep
+    | FillStep
+    | SelectStep
+    | CheckStep
+    | PressStep
+    | HoverStep
+    | ScrollStep
+    | WaitStep
+    | ExpectStep
+    | CaptureStep,
+    Field(discriminator="action"),
+]
+
+ACTIONS: tuple[str, ...] = (
+    "goto",
+    "click",
+    "fill",
+    "select",
+    "check",
+    "press",
+    "hover",
+    "scroll",
+    "wait",
+    "expect",
+    "capture",
+)
+STEP_COMMON_KEYS = ("name", "channels", "timeout")
+
+
+class Journey(Model):
+    """``journeys/<id>.yaml``: one customer task, as a list of steps."""
+
+    id: str = Field(description="The file's stem; set by the loader.")
+    name: str = Field(min_length=1)
+    description: str | None = None
+    channels: list[str] | None = Field(None, description="Default: every channel of the config.")
+    steps: list[Step] = Field(min_length=1)
+    source: str = Field("", description="The file it came from; set by the loader.")
+
+
+def step_label(step: Any) -> str:
+    """A short human description of a step: its name, or what it does."""
+    if step.name:
+        return str(step.name)
+    return describe_step(step)
+
+
+def describe_step(step: Any) -> str:
+    action = step.action
+    if action == "goto":
+        return f"Open {step.goto}"
+    if action == "click":
+        return f"Click {step.click.describe()}"
+    if action == "fill":
+        return f"Fill {step.fill.describe()}"
+    if action == "select":
+        return f'Select "{step.select.option}" in {step.select.describe()}'
+    if action == "check":
+        return f"{'Check' if step.check.checked else 'Uncheck'} {step.check.describe()}"
+    if action == "press":
+        target = step.press.target()
+        return f"Press {step.press.key}" + (f" in {target.describe()}" if target else "")
+    if action == "hover":
+        return f"Hover {step.hover.describe()}"
+    if action == "scroll":
+        target = step.scroll.target()
+        if target:
+            return f"Scroll to {target.describe()}"
+        return f"Scroll {step.scroll.pixels} px" if step.scroll.pixels else f"Scroll to the {step.scroll.to}"
+    if action == "wait":
+        target = step.wait.target()
+        return f"Wait for {target.describe()}" if target else f"Wait {step.wait.seconds:g} s"
+    if action == "expect":
+        e = step.expect
+        parts = []
+        if e.text is not None:
+            parts.append(f'text "{e.text}"')
+        if e.url is not None:
+            parts.append(f"URL {e.url}")
+        if e.title is not None:
+            parts.append(f'title "{e.title}"')
+        if e.visible is not None:
+            parts.append(f"{e.visible.describe()} visible")
+        if e.hidden is not None:
+            parts.append(f"{e.hidden.describe()} hidden")
+        return "Expect " + ", ".join(parts)
+    if action == "capture":
+        return f"Capture {step.capture.name} from {step.capture.describe()}"
+    return action  # pragma: no cover

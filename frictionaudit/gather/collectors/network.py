@@ -1,0 +1,90 @@
+"""Requests: what was asked, what came back, what failed; and when the network went quiet.
+
+Playwright's ``requestfailed`` does not fire for an HTTP 404, so statuses come from ``response``.
+The in-flight count and the time of the last network activity let the replayer decide that a step
+has settled (see ``replay.settle``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from frictionaudit.gather.collectors import Bucketed, clip
+from frictionaudit.results import Request
+
+# Long-lived connections never finish; they must not keep a step from settling.
+_NEVER_SETTLE = {"websocket", "eventsource"}
+
+
+class NetworkCollector(Bucketed):
+    kind = "requests"
+
+    def __init__(self, clock: Any) -> None:
+        super().__init__(clock)
+        self._open: dict[Any, Request] = {}
+        # Requests with no response yet. A response whose body the page never reads (a failed
+        # fetch it gives up on) never "finishes", so the response, not the body, ends the wait.
+        self._waiting: set[Any] = set()
+        self.last_activity = time.monotonic()
+
+    @property
+    def inflight(self) -> int:
+        return len(self._waiting)
+
+    def attach(self, page: Any) -> None:
+        page.on("request", self._on_request)
+        page.on("response", self._on_response)
+        page.on("requestfinished", self._on_finished)
+        page.on("requestfailed", self._on_failed)
+
+    def _touch(self) -> None:
+        self.last_activity = time.monotonic()
+
+    def _on_request(self, request: Any) -> None:
+        if request.url.startswith("data:"):
+            return
+        redirected = request.redirected_from
+        try:
+            main_frame_navigation = request.is_navigation_request() and request.frame.parent_frame is None
+        except Exception:  # service-worker requests have no frame
+            main_frame_navigation = False
+        record = Request(
+            url=clip(request.url, 1000),
+            method=request.method,
+            resource_type=request.resource_type,
+            started=self.clock.now(),
+            is_navigation=main_frame_navigation,
+            redirected_from=clip(redirected.url, 1000) if redirected else None,
+        )
+        self.add(record)
+        self._open[request] = record
+        if request.resource_type not in _NEVER_SETTLE:
+            self._waiting.add(request)
+        self._touch()
+
+    def _on_response(self, response: Any) -> None:
+        self._waiting.discard(response.request)
+        record = self._open.get(response.request)
+        if record is None:
+            return
+        record.status = response.status
+        length = response.headers.get("content-length")
+        if length and length.isdigit():
+            record.bytes = int(length)
+        self._touch()
+
+    def _on_finished(self, request: Any) -> None:
+        self._waiting.discard(request)
+        record = self._open.pop(request, None)
+        if record is not None:
+            record.duration = round(self.clock.now() - record.started, 4)
+        self._touch()
+
+    def _on_failed(self, request: Any) -> None:
+        self._waiting.discard(request)
+        record = self._open.pop(request, None)
+        if record is not None:
+            record.failure = clip(request.failure or "failed", 300)
+            record.duration = round(self.clock.now() - record.started, 4)
+        self._touch()

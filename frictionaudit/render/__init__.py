@@ -1,0 +1,1 @@
+"""Render: one module per report format, each a function of an :class:`~frictionaudit.analysis.Analysis`."""
