@@ -51,9 +51,7 @@ class Analysis:
                     steps_done=sum(1 for s in run.steps if s.status == "ok"),
                     steps_total=len(run.steps),
                     seconds=round(sum(s.duration for s in run.steps), 2),
-                    findings=sum(
-                        1 for f in self.findings if f.journey == run.journey and f.channel == run.channel
-                    ),
+                    findings=sum(1 for f in self.findings if f.journey == run.journey and f.channel == run.channel),
                 )
             )
         return rows

@@ -49,7 +49,9 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the
 
 def _fail(exc: FrictionauditError) -> None:
     label = "error" if isinstance(exc, InputError) else "browser error"
-    err.print(f"[bold red]{label}:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    err.print(f"[bold red]{label}:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(int(exc.exit_code))
 
 
@@ -118,9 +120,7 @@ def _run_and_report(request: object, fail_on: str, quiet: bool) -> int:
 
 @app.command()
 def run(
-    journeys: Annotated[
-        list[str] | None, typer.Argument(help="Journey files or folders (default: journeys/).")
-    ] = None,
+    journeys: Annotated[list[str] | None, typer.Argument(help="Journey files or folders (default: journeys/).")] = None,
     config: ConfigOption = None,
     channel: Annotated[
         list[str] | None,
@@ -182,9 +182,7 @@ def demo(
         _check_fail_on(fail_on)
         if serve:
             with DemoServer(port=port) as server:
-                out.print(
-                    f"Demo service on {server.url} (customer number 12345678, password {DEMO_PASSWORD})"
-                )
+                out.print(f"Demo service on {server.url} (customer number 12345678, password {DEMO_PASSWORD})")
                 out.print("Press Ctrl-C to stop.")
                 try:
                     while True:
@@ -257,9 +255,7 @@ def audit(
 
             for f in analysis.findings:
                 step = f" step {f.step + 1}" if f.step is not None else ""
-                out.print(
-                    f"{f.rule} {f.severity:<8} {escape(f.journey)}@{escape(f.channel)}{step}: {escape(f.title)}"
-                )
+                out.print(f"{f.rule} {f.severity:<8} {escape(f.journey)}@{escape(f.channel)}{step}: {escape(f.title)}")
             out.print(f"{len(analysis.findings)} findings from {len(analysis.results.runs)} journey runs.")
         raise typer.Exit(_exit_code(analysis, fail_on))
     except FrictionauditError as exc:
@@ -268,9 +264,7 @@ def audit(
 
 @app.command()
 def validate(
-    paths: Annotated[
-        list[str] | None, typer.Argument(help="Journey files or folders (default: journeys/).")
-    ] = None,
+    paths: Annotated[list[str] | None, typer.Argument(help="Journey files or folders (default: journeys/).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Check the config and journeys without a browser: every problem with file:line:col."""
@@ -307,15 +301,11 @@ def rules(code: Annotated[str | None, typer.Argument(help="A rule code, e.g. E10
         return
     r = catalogue.get(code.upper()) or next((x for x in catalogue.values() if x.slug == code), None)
     if r is None:
-        hint = did_you_mean(code.upper(), catalogue) or did_you_mean(
-            code, [x.slug for x in catalogue.values()]
-        )
+        hint = did_you_mean(code.upper(), catalogue) or did_you_mean(code, [x.slug for x in catalogue.values()])
         _fail(InputError(f"no rule {code}", hint=hint or "run 'frictionaudit rules' for the list"))
         return
     out.print(f"{r.code} {r.slug}: {r.title}")
-    out.print(
-        f"category {r.category} · severity {r.severity} · effort {r.effort} · confidence {r.confidence:g}\n"
-    )
+    out.print(f"category {r.category} · severity {r.severity} · effort {r.effort} · confidence {r.confidence:g}\n")
     out.print(escape(r.doc), soft_wrap=True)
 
 

@@ -51,10 +51,7 @@ def _apt(say: Callable[[str], None]) -> bool:
         return False
     prefix: list[str] = []
     if os.geteuid() != 0:
-        if (
-            not shutil.which("sudo")
-            or subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode != 0
-        ):
+        if not shutil.which("sudo") or subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode != 0:
             say("  apt-get needs root: run  sudo apt-get install -y " + " ".join(APT_PACKAGES))
             return False
         prefix = ["sudo", "-n"]

@@ -70,9 +70,7 @@ def run(request: RunRequest, progress: ProgressListener | None = None) -> tuple[
     """Replay, audit and write the reports of one run; returns the analysis and the run folder."""
     from frictionaudit.gather.runner import GatherPlan, device_names, gather, new_run_id
 
-    loaded, config, journeys = load_project(
-        request.config_path, request.journey_paths, request.env, request.base_url
-    )
+    loaded, config, journeys = load_project(request.config_path, request.journey_paths, request.env, request.base_url)
     _check_channels(config, request.channels)
     check_devices(loaded, device_names())
     run_id = request.run_id or new_run_id()

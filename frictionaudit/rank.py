@@ -79,13 +79,16 @@ def rank(findings: Iterable[Finding], results: RunResults) -> list[Fix]:
         effort = rule.effort if rule else "M"
         confidence = rule.confidence if rule else 0.5
         severity = min((f.severity for f in occurrences), key=severity_rank)
-        places = {(f.journey, f.channel, f.step) for f in occurrences}
+        # Sorted, the last key being the whole finding: the same findings in any order give the same fix.
+        occurrences.sort(
+            key=lambda f: (f.journey, f.channel, f.step if f.step is not None else -1, f.title, f.model_dump_json())
+        )
+        places = dict.fromkeys((f.journey, f.channel, f.step) for f in occurrences)
         reach = sum(
             weights.get(channel, 1.0) * position_factor(step, step_counts.get(journey, 1))
             for journey, channel, step in places
         )
         priority = SEVERITY_WEIGHT[severity] * reach * confidence / EFFORT_WEIGHT[effort]
-        occurrences.sort(key=lambda f: (f.journey, f.channel, f.step if f.step is not None else -1, f.title))
         worst = next(f for f in occurrences if f.severity == severity)
         fixes.append(
             Fix(

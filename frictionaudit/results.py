@@ -72,6 +72,12 @@ class StepResult(Record):
     requests: list[Request] = Field(default_factory=list)
     dropped: dict[str, int] = Field(default_factory=dict, description="Records not kept over the caps.")
     screenshot: str | None = Field(None, description="Path relative to the run folder.")
+    retried: bool = Field(False, description="The step failed once and worked on the second try.")
+    first_error: str | None = Field(None, description="Why the first try failed (retried or blocked steps).")
+    first_screenshot: str | None = None
+    retry_from: int | None = Field(None, description="The step index the second try started from.")
+    screen: str = Field("", description="URL without query + title: which screen the step ended on.")
+    new_screen: bool = Field(False, description="The first step of this run to end on this screen.")
     captured: dict[str, str] = Field(default_factory=dict)
     metrics: dict[str, float] = Field(default_factory=dict)
     extra: dict[str, Any] = Field(default_factory=dict, description="Collector-specific observations.")
@@ -90,6 +96,7 @@ class JourneyRun(Record):
     steps: list[StepResult] = Field(default_factory=list)
     user_agent: str = ""
     viewport: dict[str, int] = Field(default_factory=dict)
+    probe_errors: list[str] = Field(default_factory=list, description="Collectors that failed (not the service).")
 
     @property
     def key(self) -> str:
@@ -103,6 +110,7 @@ class JourneyInfo(Record):
     source: str = ""
     steps: list[str] = Field(default_factory=list, description="Each step's label.")
     channels: list[str] = Field(default_factory=list)
+    disabled_rules: list[str] = Field(default_factory=list, description="Rules switched off for this journey.")
 
 
 class ChannelInfo(Record):

@@ -21,9 +21,7 @@ DEMO = Path(__file__).resolve().parent.parent / "frictionaudit" / "demo"
 pytestmark = pytest.mark.browser
 
 
-def cli(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k != "DEMO_PASSWORD"}
     full_env.update(env or {})
     full_env["NO_COLOR"] = "1"
@@ -72,9 +70,7 @@ def test_every_planted_problem_is_found_by_its_rule(demo_run):
             hits = [
                 f
                 for f in findings
-                if f["rule"] == problem["rule"]
-                and f["journey"] == problem["journey"]
-                and f["channel"] == channel
+                if f["rule"] == problem["rule"] and f["journey"] == problem["journey"] and f["channel"] == channel
             ]
             if "url_contains" in problem and problem["rule"] in ("N101", "N102"):
                 hits = [f for f in hits if problem["url_contains"] in f["evidence"].get("url", "")]
@@ -200,7 +196,7 @@ def test_bad_journey_exits_2_with_position_and_no_traceback(tmp_path):
     (tmp_path / "journeys" / "broken.yaml").write_text("name: Broken\nsteps:\n  - goto: /\n  - clik: Pay\n")
     done = cli("run", cwd=tmp_path)
     assert done.returncode == 2
-    assert "journeys/broken.yaml:4:5: unknown action 'clik' in step 2" in done.stderr
+    assert "journeys/broken.yaml:4:5: step 2: unknown action 'clik'" in done.stderr
     assert "did you mean 'click'?" in done.stderr
     assert "Traceback" not in done.stderr
     done = cli("validate", cwd=tmp_path)

@@ -25,12 +25,9 @@ from frictionaudit.demo.server import (
     DemoServer,
 )
 
-DESKTOP_UA = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
-)
+DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
 PIXEL_UA = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/130.0 Mobile Safari/537.36"
+    "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36"
 )
 IPHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0"
 
@@ -153,9 +150,7 @@ def test_unknown_paths_and_escapes_answer_404(client: Client) -> None:
 
 
 @pytest.mark.parametrize("root", ["", "/m"])
-@pytest.mark.parametrize(
-    "path", ["/invoices", "/invoices/2026-11", "/invoices/2026-11.pdf", "/receipt", "/pay"]
-)
+@pytest.mark.parametrize("path", ["/invoices", "/invoices/2026-11", "/invoices/2026-11.pdf", "/receipt", "/pay"])
 def test_logged_out_access_redirects_to_login(client: Client, root: str, path: str) -> None:
     reply = client.request(root + path, follow=False)
     assert reply.status == 303
@@ -217,10 +212,7 @@ def test_invoice_pdf(customer: Client) -> None:
 
 
 def test_planted_console_error_on_invoice_list(client: Client) -> None:
-    assert (
-        'console.error("Could not load usage chart settings")'
-        in client.request("/static/js/invoices.js").text
-    )
+    assert 'console.error("Could not load usage chart settings")' in client.request("/static/js/invoices.js").text
 
 
 def test_planted_exception_on_invoice_page(customer: Client) -> None:

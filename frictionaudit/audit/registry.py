@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from frictionaudit.audit.model import AuditResult, Effort, Finding, RuleOutcome, Severity
+from frictionaudit.config.models import Thresholds
 from frictionaudit.results import JourneyRun, RunResults, StepResult
 
 
@@ -34,7 +35,7 @@ class Rule:
         return inspect.cleandoc(self.check.__doc__ or "")
 
     def section(self, heading: str) -> str:
-        match = re.search(rf"^{re.escape(heading)}\n-+\n(.*?)(?=^\S.*\n-+\n|\Z)", self.doc, re.S | re.M)
+        match = re.search(rf"^{re.escape(heading)}\n-+\n(.*?)(?=^\S[^\n]*\n-+\n|\Z)", self.doc, re.S | re.M)
         return match.group(1).strip() if match else ""
 
     @property
@@ -75,6 +76,11 @@ class AuditContext:
     rule: Rule
     settings: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def thresholds(self) -> Thresholds:
+        """The thresholds the run was gathered with (defaults for anything not set)."""
+        return Thresholds.model_validate(self.settings.get("thresholds") or {})
+
     def runs(self) -> Iterator[JourneyRun]:
         yield from self.results.runs
 
@@ -113,8 +119,13 @@ class AuditContext:
 
 
 def audit(results: RunResults, disabled: Iterable[str] = ()) -> AuditResult:
-    """Run every enabled rule over saved results; a rule that raises fails alone."""
-    disabled = set(disabled)
+    """Run every enabled rule over saved results; a rule that raises fails alone.
+
+    Rules are switched off by ``disabled``, by the project's ``rules.disable`` and, for one journey's
+    findings, by that journey's ``rules.disable``.
+    """
+    disabled = set(disabled) | set((results.settings.get("rules") or {}).get("disable") or [])
+    per_journey = {j.id: set(j.disabled_rules) for j in results.journeys if j.disabled_rules}
     outcome = AuditResult()
     settings = dict(results.settings)
     for code, r in all_rules().items():
@@ -124,10 +135,9 @@ def audit(results: RunResults, disabled: Iterable[str] = ()) -> AuditResult:
         try:
             found = list(r.check(AuditContext(results=results, rule=r, settings=settings)))
         except Exception as exc:  # one broken rule never sinks the audit
-            outcome.outcomes.append(
-                RuleOutcome(rule=code, status="error", error=f"{type(exc).__name__}: {exc}")
-            )
+            outcome.outcomes.append(RuleOutcome(rule=code, status="error", error=f"{type(exc).__name__}: {exc}"))
             continue
+        found = [f for f in found if f.rule not in per_journey.get(f.journey, ())]
         outcome.findings.extend(found)
         outcome.outcomes.append(RuleOutcome(rule=code, status="ran", findings=len(found)))
     outcome.findings.sort(

@@ -19,11 +19,17 @@ def url_path(url: str) -> str:
     return parts.path or "/" if parts.scheme else url
 
 
+_UUID = re.compile(r"\b[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\b")
+# 8+ hex digits with at least one letter and one digit: ids and hashes, not words, not plain numbers.
+_HEX_ID = re.compile(r"\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}\b")
+
+
 def message_key(text: str) -> str:
-    """A message with volatile parts (numbers, hex ids, quoted values, URLs' queries) folded away."""
+    """A message with volatile parts (numbers, hex ids and UUIDs, URLs' queries) folded away."""
     text = re.sub(r"https?://\S+", lambda m: url_key(m.group(0)), text)
     text = re.sub(r"\b0x[0-9a-fA-F]+\b", "0x…", text)
-    text = re.sub(r"\b[0-9a-fA-F]{8,}\b", "…", text)
+    text = _UUID.sub("…", text)
+    text = _HEX_ID.sub("…", text)
     text = re.sub(r"\d+", "N", text)
     return " ".join(text.split())[:300]
 

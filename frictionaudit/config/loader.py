@@ -1,7 +1,8 @@
 """Load ``frictionaudit.yaml`` and journey files into models, with errors a designer can act on.
 
 Every problem is reported as ``file:line:col: what is wrong`` plus a hint ("did you mean 'click'?")
-where one fits. All problems of a file are collected before raising, so one pass fixes them all.
+where one fits. All problems of a file are collected before raising, so one pass fixes them all:
+each step is checked on its own, so a typo in step 2 does not hide a mistake in step 7.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from frictionaudit.config.models import (
     ACTIONS,
@@ -31,6 +33,7 @@ from frictionaudit.config.models import (
     PressStep,
     ScrollStep,
     SelectStep,
+    Step,
     WaitStep,
 )
 from frictionaudit.config.yaml_source import YamlDocument, read_yaml_file
@@ -39,6 +42,7 @@ from frictionaudit.errors import InputError, InputErrors, SourcePos
 CONFIG_FILE = "frictionaudit.yaml"
 ENV_REF = re.compile(r"\$\{([^}]*)\}")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,40}")
 
 STEP_MODELS: dict[str, type[BaseModel]] = {
     "goto": GotoStep,
@@ -53,6 +57,7 @@ STEP_MODELS: dict[str, type[BaseModel]] = {
     "expect": ExpectStep,
     "capture": CaptureStep,
 }
+_STEP: TypeAdapter[Any] = TypeAdapter(Step)
 
 # Short forms: ``click: Log in`` means ``click: {text: Log in}`` and so on.
 _SHORT_FORMS: dict[str, str] = {
@@ -62,6 +67,40 @@ _SHORT_FORMS: dict[str, str] = {
     "expect": "text",
     "scroll": "to",
     "wait": "seconds",
+}
+
+# One example of each action, for hints.
+ACTION_EXAMPLES: dict[str, str] = {
+    "goto": "goto: /login",
+    "click": "click: {role: button, name: Log in}",
+    "fill": 'fill: {label: Customer number, value: "12345678"}',
+    "select": "select: {label: Country, option: Norway}",
+    "check": "check: {label: I accept the terms}",
+    "press": "press: Enter",
+    "hover": "hover: {text: Menu}",
+    "scroll": "scroll: bottom",
+    "wait": "wait: 2",
+    "expect": "expect: {text: Your invoices}",
+    "capture": 'capture: {name: amount, css: "[data-amount]"}',
+}
+
+_MISSING_HINTS: dict[str, str] = {
+    "base_url": "e.g. base_url: https://www.example.com",
+    "name": "e.g. name: Pay the latest invoice",
+    "capture.name": 'the fact\'s name, e.g. capture: {name: amount, css: "[data-amount]"}',
+    "steps": "add steps: with one action per line, e.g. '- goto: /login'",
+    "value": 'the text to type, e.g. value: "12345678"',
+    "option": "the option to choose, e.g. option: Norway",
+    "key": "the key to press, e.g. key: Enter",
+    "width": "e.g. viewport: {width: 1366, height: 768}",
+    "height": "e.g. viewport: {width: 1366, height: 768}",
+}
+
+
+_MAPPING_HINTS: dict[str, str] = {
+    "viewport": "e.g. viewport: {width: 1366, height: 768}",
+    "budgets": "e.g. budgets: {step_seconds: 3}",
+    "timeouts": "e.g. timeouts: {action_seconds: 5}",
 }
 
 
@@ -78,10 +117,22 @@ class LoadedConfig:
         return Path(self.path).resolve().parent
 
 
+def _closest(word: Any, choices: Iterable[Any]) -> str | None:
+    """The choice closest to ``word`` (ignoring case), or None when nothing is close."""
+    by_lower: dict[str, str] = {}
+    for choice in choices:
+        by_lower.setdefault(str(choice).lower(), str(choice))
+    lowered = str(word).lower()
+    if lowered in by_lower:
+        return by_lower[lowered]
+    close = difflib.get_close_matches(lowered, list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest choice, or None when nothing is close."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    close = _closest(word, choices)
+    return f"did you mean '{close}'?" if close else None
 
 
 def _choices_hint(word: str, choices: Iterable[str]) -> str:
@@ -92,34 +143,38 @@ def _choices_hint(word: str, choices: Iterable[str]) -> str:
 # ---------------------------------------------------------------------------- pydantic errors → positions
 
 
+def _unwrap(annotation: Any) -> Any:
+    """``X | None`` and ``Annotated[X, ...]`` as ``X``."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return _unwrap(args[0])
+    return annotation
+
+
 def _fields_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]:
     """The field names allowed at ``loc`` (walking the model's annotations), for did-you-mean."""
     current: Any = model
     for part in loc:
-        if current is None:
-            return []
-        if isinstance(part, int):
-            continue
+        current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
-            info = current.model_fields.get(part)
+            info = current.model_fields.get(part) if isinstance(part, str) else None
             if info is None:
                 return []
-            current = _model_in(info.annotation)
+            current = info.annotation
+        elif get_origin(current) is list:
+            current = get_args(current)[0]
+        elif get_origin(current) is dict:
+            current = get_args(current)[1]
         else:
             return []
+    current = _unwrap(current)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return [name for name in current.model_fields if name != "action"]
     return []
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _describe_input(value: Any) -> str:
@@ -129,62 +184,202 @@ def _describe_input(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _message(err: Mapping[str, Any], field: str, allowed: list[str]) -> tuple[str, str | None]:
+def _quoted(names: list[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _label(path: tuple[Any, ...], model: type[BaseModel]) -> tuple[str, tuple[Any, ...]]:
+    """Which step or channel ``path`` is in, as a message prefix, and the path inside it."""
+    if len(path) >= 2 and path[0] == "steps" and isinstance(path[1], int):
+        return f"step {path[1] + 1}: ", path[2:]
+    if model is Config and len(path) > 2 and path[0] == "channels" and isinstance(path[1], str):
+        return f"channel '{path[1]}': ", path[2:]
+    return "", path
+
+
+def _root_name(model: type[BaseModel]) -> str:
+    if model is Config:
+        return "the config"
+    if model is Journey:
+        return "the journey"
+    return "the step"
+
+
+def _convert(
+    err: Mapping[str, Any],
+    rel: tuple[Any, ...],
+    doc: YamlDocument,
+    model: type[BaseModel],
+    prefix: tuple[Any, ...],
+    short: str | None,
+) -> tuple[InputError, tuple[Any, ...], str | None]:
+    """One pydantic error as an InputError; also its parent path and the key it suggests (if any)."""
     kind = err["type"]
-    got = _describe_input(err.get("input"))
+    path = (*prefix, *rel)
+    label, inner = _label(path, model)
+    names = [p for p in inner if isinstance(p, str)]
+    field = names[-1] if names else ""
+    value = err.get("input")
+    got = _describe_input(value)
+    ctx = err.get("ctx") or {}
+    is_item = bool(inner) and isinstance(inner[-1], int)
+    example = f"e.g. {ACTION_EXAMPLES[field]}" if len(names) == 1 and field in ACTIONS else None
+    if short is not None and len(names) == 2 and names[0] == short and not is_item:
+        # ``wait: soon`` became ``wait: {seconds: soon}``: name what the user wrote.
+        field, example = short, f"e.g. {ACTION_EXAMPLES[short]}"
+    what = f"each item of '{field}'" if is_item else f"'{field}'"
+    pos = doc.pos(path)
+    suggested: str | None = None
+    hint: str | None = None
+
     if kind == "extra_forbidden":
-        hint = did_you_mean(field, allowed) if allowed else None
-        if hint is None and allowed:
+        parent = names[-2] if len(names) > 1 else None
+        allowed = _fields_at(model, rel[:-1])
+        suggested = _closest(field, allowed) if allowed else None
+        message = f"unknown key '{field}'" + (f" in {parent}" if parent else "")
+        if suggested:
+            hint = f"did you mean '{suggested}'?"
+        elif allowed:
             hint = f"allowed here: {', '.join(allowed)}"
-        return f"unknown key '{field}'", hint
-    if kind == "missing":
-        return f"'{field}' is required here", None
-    if kind in ("string_type", "str_type"):
-        return f"'{field}' must be text, got {got}", "put the value in quotes"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"'{field}' must be a whole number, got {got}", None
-    if kind in ("float_type", "float_parsing"):
-        return f"'{field}' must be a number, got {got}", None
-    if kind in ("bool_type", "bool_parsing"):
-        return f"'{field}' must be true or false, got {got}", None
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"'{field}' must be a mapping (key: value), got {got}", None
-    if kind == "list_type":
-        return f"'{field}' must be a list, got {got}", "write it as [a, b] or one '- item' per line"
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"'{field}' must be one of {expected}, got {got}", None
-    if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
-        return f"'{field}' {err['msg'].lower()}, got {got}", None
-    if kind in ("too_short", "string_too_short"):
-        return f"'{field}' must not be empty", None
-    if kind == "value_error":
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        return (f"{field}: {msg}" if field else msg), None
-    return f"'{field}': {err['msg']}", None
+        pos = doc.pos(path, key=True)
+    elif kind == "missing":
+        parent = names[-2] if len(names) > 1 else _root_name(model)
+        message = f"{parent} needs '{field}'"
+        hint = _MISSING_HINTS.get(f"{parent}.{field}") or _MISSING_HINTS.get(field)
+    elif kind in ("string_type", "str_type"):
+        message = f"{what} must be text, got {got}"
+        hint = example if isinstance(value, (dict, list)) else "put the value in quotes"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        message, hint = f"{what} must be a whole number, got {got}", example
+    elif kind in ("float_type", "float_parsing"):
+        unit = " of seconds" if field in ("wait", "timeout") or field.endswith("seconds") else ""
+        message, hint = f"{what} must be a number{unit}, got {got}", example
+    elif kind in ("bool_type", "bool_parsing"):
+        message, hint = f"{what} must be true or false, got {got}", None
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        if field == "channels" and model is Config:
+            message = f"'channels' must map each channel's name to its settings, got {got}"
+            hint = "write 'desktop:' on its own line, then its settings indented below, e.g. 'device: Pixel 7'"
+        else:
+            message = f"{what} must be a mapping (key: value), got {got}"
+            hint = (
+                example
+                or _MAPPING_HINTS.get(field)
+                or f"write the settings of '{field}' as 'key: value' lines indented below it"
+            )
+    elif kind == "list_type":
+        message = f"{what} must be a list, got {got}"
+        if field == "steps":
+            hint = "put each step on its own line, starting with '- ', e.g. '- goto: /login'"
+        elif isinstance(value, str):
+            hint = f"write {field}: [{value}]"
+        else:
+            hint = "write it as [a, b] or one '- item' per line"
+    elif kind == "literal_error":
+        expected = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        message = f"{what} must be {_quoted(expected).replace(' and ', ' or ')}, got {got}"
+        close = _closest(value, expected) if isinstance(value, str) else None
+        hint = f"did you mean '{close}'?" if close else example
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        words = {
+            "greater_than": ("more than", "gt"),
+            "greater_than_equal": ("at least", "ge"),
+            "less_than": ("less than", "lt"),
+            "less_than_equal": ("at most", "le"),
+        }[kind]
+        message = f"{what} must be {words[0]} {ctx.get(words[1], 0):g}, got {got}"
+    elif kind in ("too_short", "string_too_short"):
+        message = f"{what} must not be empty"
+        if field == "channels":
+            hint = "leave 'channels' out to run on every channel"
+    elif kind == "url_scheme":
+        message = f"{what} must start with http:// or https://, got {got}"
+        hint = (
+            f"e.g. http://{value}"
+            if isinstance(value, str) and value and "://" not in value
+            else "e.g. https://www.example.com"
+        )
+    elif kind == "no_channels":
+        message = "'channels' is empty: name at least one channel"
+        hint = "e.g. desktop: {viewport: {width: 1366, height: 768}}"
+    elif kind == "url_glob":
+        message = f"{what} has a '[' that is not closed with ']': {got}"
+        hint = "close it with ']' ([abc] matches one of those characters), or leave the '[' out"
+    elif kind == "expect_nothing":
+        message = "expect needs one of text, url, title, visible or hidden"
+        hint = 'e.g. expect: {text: Your invoices} or expect: {url: "**/receipt"}'
+    elif kind == "scroll_nothing":
+        message = "scroll needs to know where to scroll"
+        hint = "e.g. scroll: bottom, scroll: {pixels: 600} or scroll: {text: Pay now}"
+    elif kind == "wait_nothing":
+        message = "wait needs a number of seconds or something to wait for"
+        hint = "e.g. wait: 2 or wait: {text: Payment received}"
+    elif kind == "locator_no_kind":
+        message = f"{field} needs one of role, text, label, placeholder, testid or css to find the element"
+        hint = "e.g. {role: button, name: Log in} or {text: Pay now}"
+    elif kind == "locator_kinds":
+        found = str(ctx.get("found", "")).split(", ")
+        message = (
+            f"{field} has {'both ' if len(found) == 2 else ''}{_quoted(found)}; give only one way to find the element"
+        )
+        hint = "keep one of them"
+        pos = doc.pos((*path, ctx.get("key", "")), key=True)
+    elif kind == "locator_name_without_role":
+        key = str(ctx.get("key", "name"))
+        text = value.get(key) if isinstance(value, dict) else None
+        message = f"'{key}' goes with 'role', and {field} has no 'role'"
+        hint = f"add one, e.g. {{role: button, {key}: {text}}}, or find the element by its text: {{text: {text}}}"
+        pos = doc.pos((*path, key), key=True)
+    elif kind == "value_error":
+        message = str(err["msg"]).removeprefix("Value error, ")
+        message = f"{what}: {message}" if field else message
+    else:
+        message = f"{what}: {err['msg']}" if field else str(err["msg"])
+    parent_path = path[:-1] if kind in ("extra_forbidden", "missing") else path
+    return InputError(label + message, pos, hint), parent_path, suggested
 
 
 def _positioned_errors(
-    exc: ValidationError, doc: YamlDocument, model: type[BaseModel], prefix: tuple[Any, ...] = ()
+    exc: ValidationError | list[Any],
+    doc: YamlDocument,
+    model: type[BaseModel],
+    prefix: tuple[Any, ...] = (),
+    short: str | None = None,
 ) -> list[InputError]:
+    """The errors (of ``exc``, or a list of them) at their ``file:line:col``.
+
+    ``model`` is what was validated at ``prefix``; ``short`` names the action of a short-form step.
+    """
+    errs = exc.errors() if isinstance(exc, ValidationError) else exc
+    converted = []
+    for err in errs:
+        loc = tuple(err["loc"])
+        converted.append((err["type"], loc, *_convert(err, loc, doc, model, prefix, short)))
+    # "unknown key 'step'" (did you mean 'steps'?) already explains "the journey needs 'steps'".
+    suggested = {(parent, key) for _, _, _, parent, key in converted if key}
+    return [
+        error
+        for kind, loc, error, parent, _ in converted
+        if not (kind == "missing" and (parent, str(loc[-1])) in suggested)
+    ]
+
+
+def _step_errors(exc: ValidationError, doc: YamlDocument, index: int, short: str | None) -> list[InputError]:
+    """Errors of one step validated alone; pydantic puts the action (the union's tag) first in ``loc``."""
     errors: list[InputError] = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        path = (*prefix, *loc)
-        field = (
-            str(loc[-1]) if loc and not isinstance(loc[-1], int) else (str(loc[-2]) if len(loc) > 1 else "")
-        )
-        if not loc:
-            field = ""
-        parent_loc = loc[:-1] if err["type"] == "extra_forbidden" else loc
-        allowed = _fields_at(model, parent_loc) if err["type"] == "extra_forbidden" else []
-        message, hint = _message(err, field, allowed)
-        pos = doc.pos(path, key=err["type"] in ("extra_forbidden",))
-        errors.append(InputError(message, pos, hint))
+        action = str(loc[0]) if loc else ""
+        model = STEP_MODELS.get(action, GotoStep)
+        error, _, _ = _convert(err, loc[1:], doc, model, ("steps", index), short)
+        errors.append(error)
     return errors
 
 
@@ -226,18 +421,20 @@ def load_config(path: str) -> LoadedConfig:
     if doc.data is None:
         raise InputError("the config file is empty", SourcePos(path, 1, 1), "it needs at least base_url:")
     if not isinstance(doc.data, dict):
-        raise InputError(
-            "the config must be a mapping of settings (base_url: ..., channels: ...)", doc.pos(())
-        )
+        raise InputError("the config must be a mapping of settings (base_url: ..., channels: ...)", doc.pos(()))
+    data = dict(doc.data)
     errors: list[InputError] = []
-    channels = doc.data.get("channels")
+    channels = data.get("channels")
     if isinstance(channels, dict):
         for name, value in channels.items():
-            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,40}", str(name)):
+            if not CHANNEL_NAME.fullmatch(str(name)):
+                suggestion = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(name)).strip("-_.")[:41]
                 errors.append(
                     InputError(
-                        f"channel name {name!r} may use letters, digits, '-', '_' and '.' only",
+                        f"channel name '{name}' may use letters, digits, '-', '_' and '.' only "
+                        "(up to 41, starting with a letter or digit)",
                         doc.pos(("channels", name), key=True),
+                        f"e.g. '{suggestion}'" if CHANNEL_NAME.fullmatch(suggestion) else None,
                     )
                 )
             if value is None:
@@ -248,15 +445,12 @@ def load_config(path: str) -> LoadedConfig:
                         "give it a device (device: Pixel 7) or a viewport ({width: 1366, height: 768})",
                     )
                 )
-    _raise(errors)
+        data["channels"] = {name: {} if value is None else value for name, value in channels.items()}
     try:
-        config = Config.model_validate(doc.data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
-        _raise(_positioned_errors(exc, doc, Config))
-        raise  # pragma: no cover
-    for name, channel in config.channels.items():
-        if channel.device and channel.viewport:
-            pass  # the viewport overrides the device's; allowed on purpose
+        errors.extend(_positioned_errors(exc, doc, Config))
+    _raise(errors)
     return LoadedConfig(config=config, path=path, doc=doc)
 
 
@@ -268,9 +462,10 @@ def check_devices(loaded: LoadedConfig, known: Iterable[str]) -> None:
         if channel.device and channel.device not in known:
             errors.append(
                 InputError(
-                    f"unknown device '{channel.device}' for channel '{name}'",
+                    f"channel '{name}': unknown device '{channel.device}'",
                     loaded.doc.pos(("channels", name, "device")),
-                    did_you_mean(channel.device, known) or "use a Playwright device name such as 'Pixel 7'",
+                    did_you_mean(channel.device, known)
+                    or "use a Playwright device name such as 'Pixel 7', 'iPhone 13' or 'Desktop Chrome'",
                 )
             )
     _raise(errors)
@@ -278,12 +473,19 @@ def check_devices(loaded: LoadedConfig, known: Iterable[str]) -> None:
 
 def override_base_url(config: Config, new_base: str) -> Config:
     """Point the config at another deployment; channel URLs under the old base move with it."""
+    if not new_base.startswith(("http://", "https://")):
+        raise InputError(
+            f"--base-url {new_base}: must start with http:// or https://",
+            hint=f"e.g. --base-url http://{new_base}" if "://" not in new_base else None,
+        )
     new_base = new_base.rstrip("/")
     old = config.base_url
     channels = {}
     for name, channel in config.channels.items():
-        if channel.base_url and channel.base_url.startswith(old):
-            channel = channel.model_copy(update={"base_url": new_base + channel.base_url[len(old) :]})
+        url = channel.base_url
+        # Only URLs under the old base move: http://host:8000/m does, http://host:80001 does not.
+        if url and url.startswith(old) and url[len(old) : len(old) + 1] in ("", "/", "?", "#"):
+            channel = channel.model_copy(update={"base_url": new_base + url[len(old) :]})
         channels[name] = channel
     return config.model_copy(update={"base_url": new_base, "channels": channels})
 
@@ -291,18 +493,36 @@ def override_base_url(config: Config, new_base: str) -> Config:
 # ---------------------------------------------------------------------------- journeys
 
 
-def _normalise_step(raw: Any, index: int, doc: YamlDocument, errors: list[InputError]) -> Any:
+def _normalise_step(
+    raw: Any, index: int, doc: YamlDocument, errors: list[InputError], short: dict[int, str] | None = None
+) -> Any:
+    """The step as its model expects it (short forms expanded), or None after adding its errors."""
     path = ("steps", index)
+    label = f"step {index + 1}"
     if not isinstance(raw, dict):
-        if isinstance(raw, str) and raw in ACTIONS:
+        word, _, rest = raw.partition(" ") if isinstance(raw, str) else ("", "", "")
+        if raw is None:
             errors.append(
-                InputError(f"step {index + 1}: '{raw}' needs a value", doc.pos(path), f"e.g. '{raw}: ...'")
+                InputError(f"{label} is empty", doc.pos(path), "write an action after the '-', e.g. '- goto: /login'")
+            )
+        elif isinstance(raw, str) and raw in ACTIONS:
+            errors.append(
+                InputError(f"{label}: '{raw}' needs a value", doc.pos(path), f"e.g. '{ACTION_EXAMPLES[raw]}'")
+            )
+        elif word in ACTIONS and rest.strip():
+            errors.append(
+                InputError(
+                    f"{label}: a ':' is missing after '{word}'",
+                    doc.pos(path),
+                    f"write '{word}: {rest.strip()}'",
+                )
             )
         else:
             errors.append(
                 InputError(
-                    f"step {index + 1} must be a mapping such as 'click: {{text: Pay now}}', got {_describe_input(raw)}",
+                    f"{label} must be an action such as 'click: Pay now', got {_describe_input(raw)}",
                     doc.pos(path),
+                    f"start it with one of: {', '.join(ACTIONS)}",
                 )
             )
         return None
@@ -310,10 +530,10 @@ def _normalise_step(raw: Any, index: int, doc: YamlDocument, errors: list[InputE
     unknown = [k for k in raw if k not in ACTIONS and k not in STEP_COMMON_KEYS]
     for key in unknown:
         hint = did_you_mean(key, (*ACTIONS, *STEP_COMMON_KEYS))
-        what = "action" if not actions else "key"
+        message = f"{label}: unknown key '{key}'" if actions else f"{label}: unknown action '{key}'"
         errors.append(
             InputError(
-                f"unknown {what} '{key}' in step {index + 1}",
+                message,
                 doc.pos((*path, key), key=True),
                 hint or f"actions: {', '.join(ACTIONS)}; other keys: {', '.join(STEP_COMMON_KEYS)}",
             )
@@ -321,27 +541,47 @@ def _normalise_step(raw: Any, index: int, doc: YamlDocument, errors: list[InputE
     if unknown:
         return None
     if not actions:
-        errors.append(
-            InputError(
-                f"step {index + 1} has no action",
-                doc.pos(path),
-                f"add one of: {', '.join(ACTIONS)}",
-            )
-        )
+        errors.append(InputError(f"{label} has no action", doc.pos(path), f"add one of: {', '.join(ACTIONS)}"))
         return None
     if len(actions) > 1:
         errors.append(
             InputError(
-                f"step {index + 1} has {len(actions)} actions ({', '.join(actions)}); a step does one thing",
+                f"{label} has {len(actions)} actions ({', '.join(actions)}); a step does one thing",
                 doc.pos((*path, actions[1]), key=True),
-                "split it into two steps",
+                "split it into steps of their own, each starting with '- '",
             )
         )
         return None
     action = actions[0]
     value = raw[action]
+    commented = sorted(
+        (p for p in doc.comment_nulls if p[: len(path) + 1] == (*path, action)),
+        key=lambda p: (doc.pos(p).line, doc.pos(p).col),
+    )
+    for p in commented:
+        key = str(p[-1]) if isinstance(p[-1], str) else action
+        errors.append(
+            InputError(
+                f"{label}: '{key}' is empty because YAML reads ' #' as the start of a comment",
+                doc.pos(p, key=True),
+                f'put the value in quotes: {key}: "{doc.comment_nulls[p]}"',
+            )
+        )
+    if commented:
+        return None
+    if value is None:
+        errors.append(
+            InputError(
+                f"{label}: '{action}' has no value",
+                doc.pos((*path, action), key=True),
+                f"e.g. '{ACTION_EXAMPLES[action]}'",
+            )
+        )
+        return None
     if action in _SHORT_FORMS and isinstance(value, (str, int, float)) and not isinstance(value, bool):
         value = {_SHORT_FORMS[action]: value}
+        if short is not None:
+            short[index] = action
     normalised = dict(raw)
     normalised[action] = value
     normalised["action"] = action
@@ -349,11 +589,7 @@ def _normalise_step(raw: Any, index: int, doc: YamlDocument, errors: list[InputE
 
 
 def _check_env_refs(
-    value: Any,
-    path: tuple[Any, ...],
-    doc: YamlDocument,
-    env: Mapping[str, str] | None,
-    errors: list[InputError],
+    value: Any, path: tuple[Any, ...], doc: YamlDocument, env: Mapping[str, str] | None, errors: list[InputError]
 ) -> None:
     if isinstance(value, dict):
         for key, child in value.items():
@@ -361,15 +597,22 @@ def _check_env_refs(
     elif isinstance(value, list):
         for i, child in enumerate(value):
             _check_env_refs(child, (*path, i), doc, env, errors)
-    elif isinstance(value, str):
-        if "${" in value and value.count("${") != len(ENV_REF.findall(value)):
-            errors.append(InputError("a '${' is not closed with '}'", doc.pos(path), "write ${NAME}"))
+    elif isinstance(value, str) and "${" in value:
+        label, _ = _label(path, Journey)
+        if value.count("${") != len(ENV_REF.findall(value)):
+            errors.append(
+                InputError(
+                    f"{label}a '${{' is not closed with '}}'",
+                    doc.pos(path),
+                    "write ${NAME}; to type a literal '${', there is no escape yet",
+                )
+            )
             return
         for name in ENV_REF.findall(value):
             if not ENV_NAME.match(name):
                 errors.append(
                     InputError(
-                        f"'${{{name}}}' is not a valid environment variable reference",
+                        f"{label}'${{{name}}}' is not a valid environment variable reference",
                         doc.pos(path),
                         "names use letters, digits and _ and do not start with a digit, e.g. ${DEMO_PASSWORD}",
                     )
@@ -377,7 +620,7 @@ def _check_env_refs(
             elif env is not None and name not in env:
                 errors.append(
                     InputError(
-                        f"the environment variable {name} is not set",
+                        f"{label}the environment variable {name} is not set",
                         doc.pos(path),
                         f"set it before running, e.g. export {name}=...",
                     )
@@ -396,62 +639,75 @@ def load_journey(path: str, config: Config, env: Mapping[str, str] | None = None
     if doc.data is None:
         raise InputError("the journey file is empty", SourcePos(path, 1, 1), "it needs name: and steps:")
     if not isinstance(doc.data, dict):
-        raise InputError("a journey must be a mapping with name: and steps:", doc.pos(()))
+        raise InputError(
+            f"a journey must be a mapping with name: and steps:, got {_describe_input(doc.data)}",
+            doc.pos(()),
+            "start the file with 'name: ...', then 'steps:' and the steps below it",
+        )
     data = dict(doc.data)
     errors: list[InputError] = []
     for key in ("id", "source"):
         if key in data:
-            errors.append(
-                InputError(f"unknown key '{key}'", doc.pos((key,), key=True), "the file name is the id")
-            )
-    steps = data.get("steps")
-    if isinstance(steps, list):
-        if not steps:
-            errors.append(
-                InputError("the journey has no steps", doc.pos(("steps",)), "add at least a goto: step")
-            )
-        normalised = [_normalise_step(raw, i, doc, errors) for i, raw in enumerate(steps)]
-        data["steps"] = normalised
-    elif "steps" in data and steps is None:
-        errors.append(
-            InputError("the journey has no steps", doc.pos(("steps",)), "add at least a goto: step")
-        )
-    _check_env_refs(data.get("steps"), ("steps",), doc, env, errors)
-    _check_channel_refs(data, doc, config, errors)
-    if errors:
-        _raise(errors)
+            errors.append(InputError(f"unknown key '{key}'", doc.pos((key,), key=True), "the file name is the id"))
+            del data[key]
+    raw_steps = data.get("steps")
+    steps_checked = False
+    if isinstance(raw_steps, list):
+        steps_checked = True
+        if not raw_steps:
+            errors.append(InputError("the journey has no steps", doc.pos(("steps",)), "add at least a goto: step"))
+        short: dict[int, str] = {}
+        built = []
+        for i, raw in enumerate(raw_steps):
+            normalised = _normalise_step(raw, i, doc, errors, short)
+            if normalised is None:
+                continue
+            try:
+                built.append(_STEP.validate_python(normalised))
+            except ValidationError as exc:
+                errors.extend(_step_errors(exc, doc, i, short.get(i)))
+        data["steps"] = built
+    elif "steps" in data and raw_steps is None:
+        steps_checked = True
+        errors.append(InputError("the journey has no steps", doc.pos(("steps",)), "add at least a goto: step"))
+    _check_env_refs(raw_steps, ("steps",), doc, env, errors)
+    _check_channel_refs(data, raw_steps, doc, config, errors)
     data["id"] = stem
     data["source"] = path
+    journey = None
     try:
         journey = Journey.model_validate(data)
     except ValidationError as exc:
-        _raise(_positioned_errors(exc, doc, Journey))
-        raise  # pragma: no cover
+        # Each step was checked on its own above; only report what is wrong with the rest.
+        rest = [e for e in exc.errors() if not (steps_checked and tuple(e["loc"][:1]) == ("steps",))]
+        errors.extend(_positioned_errors(rest, doc, Journey))
+    _raise(errors)
+    assert journey is not None  # _raise raised otherwise
     return journey
 
 
 def _check_channel_refs(
-    data: dict[str, Any], doc: YamlDocument, config: Config, errors: list[InputError]
+    data: dict[str, Any], raw_steps: Any, doc: YamlDocument, config: Config, errors: list[InputError]
 ) -> None:
     known = list(config.channels)
 
     def check(value: Any, path: tuple[Any, ...]) -> None:
         if not isinstance(value, list):
             return
+        label, _ = _label(path, Journey)
         for i, name in enumerate(value):
             if isinstance(name, str) and name not in known:
                 errors.append(
                     InputError(
-                        f"unknown channel '{name}'",
+                        f"{label}unknown channel '{name}'",
                         doc.pos((*path, i)),
                         _choices_hint(name, known) + f" (channels are defined in {CONFIG_FILE})",
                     )
                 )
 
     check(data.get("channels"), ("channels",))
-    steps = data.get("steps")
-    if isinstance(steps, list):
-        for i, step in enumerate(steps):
+    if isinstance(raw_steps, list):
+        for i, step in enumerate(raw_steps):
             if isinstance(step, dict):
                 check(step.get("channels"), ("steps", i, "channels"))
 
@@ -471,20 +727,19 @@ def journey_files(paths: Iterable[str], default_folder: Path) -> list[str]:
         if os.path.isdir(p):
             found = sorted(str(f) for f in Path(p).iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
             if not found:
-                raise InputError(f"{p}: no journey files (*.yaml) in this folder")
+                raise InputError(
+                    f"{p}: no journey files (*.yaml) in this folder",
+                    hint="add one YAML file per journey, e.g. pay-invoice.yaml",
+                )
             files.extend(found)
         elif os.path.exists(p):
             files.append(p)
         else:
-            raise InputError(
-                f"{p}: no such journey file", hint="check the path, relative to the current directory"
-            )
+            raise InputError(f"{p}: no such journey file", hint="check the path, relative to the current directory")
     return files
 
 
-def load_journeys(
-    files: Iterable[str], config: Config, env: Mapping[str, str] | None = None
-) -> list[Journey]:
+def load_journeys(files: Iterable[str], config: Config, env: Mapping[str, str] | None = None) -> list[Journey]:
     """Load every file, collecting all errors across files before raising."""
     journeys: list[Journey] = []
     errors: list[InputError] = []

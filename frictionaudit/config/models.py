@@ -10,10 +10,17 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise PydanticCustomError("url_scheme", "must start with http:// or https://")
+    return value.rstrip("/")
 
 
 # ---------------------------------------------------------------------------- config
@@ -43,6 +50,11 @@ class ChannelConfig(Model):
     color_scheme: Literal["light", "dark"] | None = None
     weight: float = Field(1.0, ge=0, description="Share of customers on this channel (ranking).")
 
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
 
 class Budgets(Model):
     step_seconds: float = Field(3.0, gt=0, description="A step slower than this is a finding.")
@@ -55,6 +67,25 @@ class Timeouts(Model):
     journey_seconds: float = Field(180.0, gt=0, le=7200, description="A whole journey on one channel.")
 
 
+class Thresholds(Model):
+    """Where the rules draw the line; tune them in ``thresholds:`` of frictionaudit.yaml."""
+
+    ttfb_seconds: float = Field(0.8, gt=0, description="Time to first byte of a page (P102).")
+    lcp_seconds: float = Field(2.5, gt=0, description="Largest contentful paint (P103).")
+    cls_warn: float = Field(0.1, ge=0, description="Layout shift per step: minor above this (P104).")
+    cls_fail: float = Field(0.25, ge=0, description="Layout shift per step: major above this (P104).")
+    blocking_ms: float = Field(300, ge=0, description="Main-thread blocking after an action (P105).")
+    feedback_seconds: float = Field(1.0, gt=0, description="Nothing changes after a click (P106).")
+    tap_target_px: float = Field(24, gt=0, description="Smallest tap target side (M103).")
+    min_font_px: float = Field(12, gt=0, description="Smallest readable text (M104).")
+    screens_below_fold: float = Field(3, gt=0, description="Next control this many screens down (M106).")
+    max_form_fields: int = Field(8, gt=0, description="Visible fields in one form (F106).")
+
+
+class RulesConfig(Model):
+    disable: list[str] = Field(default_factory=list, description="Rule codes to switch off, e.g. [E102].")
+
+
 class Config(Model):
     """``frictionaudit.yaml``."""
 
@@ -65,19 +96,20 @@ class Config(Model):
     budgets: Budgets = Field(default_factory=Budgets)
     timeouts: Timeouts = Field(default_factory=Timeouts)
     journeys: str = Field("journeys", description="Folder of journey files, relative to this file.")
+    retries: int = Field(1, ge=0, le=3, description="Second tries of a failed step before a journey is blocked.")
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    rules: RulesConfig = Field(default_factory=RulesConfig)
 
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+        return _http_url(value)
 
     @field_validator("channels")
     @classmethod
     def _some_channels(cls, value: dict[str, ChannelConfig]) -> dict[str, ChannelConfig]:
         if not value:
-            raise ValueError("name at least one channel")
+            raise PydanticCustomError("no_channels", "name at least one channel")
         return value
 
 
@@ -85,6 +117,31 @@ class Config(Model):
 
 
 LOCATOR_KINDS = ("role", "text", "label", "placeholder", "testid", "css")
+
+
+def check_locator(fields: dict[str, Any], name_key: str = "name") -> None:
+    """Raise a pydantic error unless ``fields`` name exactly one locator kind (``name`` only with ``role``).
+
+    The error's ``ctx["key"]`` is the key to point at, so the loader can show its line and column.
+    """
+    kinds = [k for k in LOCATOR_KINDS if fields.get(k) is not None]
+    if fields.get(name_key) is not None and fields.get("role") is None:
+        raise PydanticCustomError(
+            "locator_name_without_role",
+            "'{key}' goes with 'role' (e.g. role: button, {key}: Log in)",
+            {"key": name_key},
+        )
+    if not kinds:
+        raise PydanticCustomError(
+            "locator_no_kind",
+            "give one of role, text, label, placeholder, testid or css to find the element",
+        )
+    if len(kinds) > 1:
+        raise PydanticCustomError(
+            "locator_kinds",
+            "give only one of role, text, label, placeholder, testid or css (found: {found})",
+            {"found": ", ".join(kinds), "key": kinds[1]},
+        )
 
 
 class Locator(Model):
@@ -101,14 +158,7 @@ class Locator(Model):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Locator:
-        kinds = [k for k in LOCATOR_KINDS if getattr(self, k) is not None]
-        if len(kinds) != 1:
-            found = ", ".join(kinds) if kinds else "none"
-            raise ValueError(
-                f"give exactly one of {', '.join(LOCATOR_KINDS)} to find the element (found: {found})"
-            )
-        if self.name is not None and self.role is None:
-            raise ValueError("'name' goes with 'role' (e.g. role: button, name: Log in)")
+        check_locator({k: getattr(self, k) for k in (*LOCATOR_KINDS, "name")})
         return self
 
     def describe(self) -> str:
@@ -122,12 +172,12 @@ class Locator(Model):
 
 
 class FillArgs(Locator):
-    value: str
+    value: str = Field(description="The text to type.")
     secret: bool = False
 
 
 class SelectArgs(Locator):
-    option: str
+    option: str = Field(description="The option to choose, by its label.")
 
 
 class CheckArgs(Locator):
@@ -145,8 +195,18 @@ class Targeted(Model):
     testid: str | None = None
     css: str | None = None
 
+    @model_validator(mode="after")
+    def _valid_target(self) -> Targeted:
+        fields = self._target_fields()
+        if fields:
+            check_locator(fields)
+        return self
+
+    def _target_fields(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in (*LOCATOR_KINDS, "name") if getattr(self, k) is not None}
+
     def target(self) -> Locator | None:
-        fields = {k: getattr(self, k) for k in (*LOCATOR_KINDS, "name") if getattr(self, k) is not None}
+        fields = self._target_fields()
         return Locator(**fields) if fields else None
 
 
@@ -164,7 +224,8 @@ class CaptureArgs(Model):
 
     @model_validator(mode="after")
     def _one_kind(self) -> CaptureArgs:
-        self.target()
+        fields = {k: getattr(self, k) for k in LOCATOR_KINDS}
+        check_locator({**fields, "accessible_name": self.accessible_name}, name_key="accessible_name")
         return self
 
     def target(self) -> Locator:
@@ -187,9 +248,9 @@ class ScrollArgs(Targeted):
 
     @model_validator(mode="after")
     def _something(self) -> ScrollArgs:
-        if self.to is None and self.pixels is None and self.target() is None:
-            raise ValueError(
-                "say where to scroll: to: bottom, pixels: 600, or a locator such as text: Pay now"
+        if self.to is None and self.pixels is None and not self._target_fields():
+            raise PydanticCustomError(
+                "scroll_nothing", "say where to scroll: to: bottom, pixels: 600, or a locator such as text: Pay now"
             )
         return self
 
@@ -199,8 +260,10 @@ class WaitArgs(Targeted):
 
     @model_validator(mode="after")
     def _something(self) -> WaitArgs:
-        if self.seconds is None and self.target() is None:
-            raise ValueError("say what to wait for: seconds: 2, or a locator such as text: Payment received")
+        if self.seconds is None and not self._target_fields():
+            raise PydanticCustomError(
+                "wait_nothing", "say what to wait for: seconds: 2, or a locator such as text: Payment received"
+            )
         return self
 
 
@@ -213,14 +276,30 @@ class ExpectArgs(Model):
     visible: Locator | None = None
     hidden: Locator | None = None
 
+    @field_validator("url")
+    @classmethod
+    def _closed_brackets(cls, value: str | None) -> str | None:
+        if value is not None and unclosed_bracket(value) is not None:
+            raise PydanticCustomError("url_glob", "the url glob has a '[' that is not closed with ']'")
+        return value
+
     @model_validator(mode="after")
     def _something(self) -> ExpectArgs:
         given = [k for k in ("text", "url", "title", "visible", "hidden") if getattr(self, k) is not None]
         if not given:
-            raise ValueError("say what to expect: text, url, title, visible or hidden")
-        if self.url is not None and self.url.count("[") != self.url.count("]"):
-            raise ValueError("the url glob has an unclosed '['")
+            raise PydanticCustomError("expect_nothing", "say what to expect: text, url, title, visible or hidden")
         return self
+
+
+def unclosed_bracket(glob: str) -> int | None:
+    """The index of a ``[`` in a URL glob that no ``]`` closes, or None (a lone ``]`` is literal)."""
+    opened: int | None = None
+    for i, char in enumerate(glob):
+        if char == "[" and opened is None:
+            opened = i
+        elif char == "]" and opened is not None:
+            opened = None
+    return opened
 
 
 # ---------------------------------------------------------------------------- steps
@@ -228,10 +307,8 @@ class ExpectArgs(Model):
 
 class StepBase(Model):
     name: str | None = Field(None, description="A human name for the step, shown in reports.")
-    channels: list[str] | None = Field(None, description="Run this step only on these channels.")
-    timeout: float | None = Field(
-        None, gt=0, le=600, description="Seconds, overrides timeouts.action_seconds."
-    )
+    channels: list[str] | None = Field(None, min_length=1, description="Run this step only on these channels.")
+    timeout: float | None = Field(None, gt=0, le=600, description="Seconds, overrides timeouts.action_seconds.")
 
 
 class GotoStep(StepBase):
@@ -326,8 +403,9 @@ class Journey(Model):
     id: str = Field(description="The file's stem; set by the loader.")
     name: str = Field(min_length=1)
     description: str | None = None
-    channels: list[str] | None = Field(None, description="Default: every channel of the config.")
+    channels: list[str] | None = Field(None, min_length=1, description="Default: every channel of the config.")
     steps: list[Step] = Field(min_length=1)
+    rules: RulesConfig = Field(default_factory=RulesConfig, description="Rules switched off for this journey.")
     source: str = Field("", description="The file it came from; set by the loader.")
 
 

@@ -7,6 +7,7 @@ Order: ``--browser-path`` / ``FRICTIONAUDIT_BROWSER``, Playwright's own download
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +27,12 @@ SYSTEM_BROWSERS = (
     "/Applications/Chromium.app/Contents/MacOS/Chromium",
 )
 
-HOW_TO_GET_ONE = """no Chromium browser was found. Get one in any of these ways:
+_WAYS = """in any of these ways:
   - python -m playwright install chromium            (downloads Playwright's own build)
   - sudo apt-get install chromium-headless-shell      (Debian/Ubuntu; or: chromium)
   - brew install --cask chromium                      (macOS)
   - or point at an installed one: --browser-path /path/to/chrome  or  export FRICTIONAUDIT_BROWSER=/path/to/chrome"""
+HOW_TO_GET_ONE = "no Chromium browser was found. Get one " + _WAYS
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,35 @@ async def launch(playwright: Any, explicit: str | None = None) -> tuple[Any, Bro
                 args=["--disable-background-networking", "--disable-component-update", "--no-first-run"],
             )
         except Exception as exc:
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            problems.append(f"{choice.describe()}: {first_line}")
+            problems.append(f"{choice.describe()}: {launch_problem(exc)}")
             continue
         return browser, choice
     raise BrowserNotFoundError(
-        "no browser could be started:\n  " + "\n  ".join(problems) + "\n" + HOW_TO_GET_ONE
+        "no browser could be started; tried:\n  - " + "\n  - ".join(problems) + "\nGet a working one " + _WAYS
     )
+
+
+def launch_problem(exc: BaseException) -> str:
+    """Why a launch failed, in one line.
+
+    Playwright's first line often says little ("Target page, context or browser has been closed");
+    the browser's exit code and its own error output, further down, say why.
+    """
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    first = re.sub(r"^\w+\.launch: ", "", text.splitlines()[0]).strip()
+    said: list[str] = []
+    for match in re.finditer(r"\[pid=\d+\]\[err\] *(.*\S)", text):
+        line = match.group(1)[:200]
+        if line not in said:
+            said.append(line)
+    parts = [first]
+    exited = re.search(r"<process did exit: exitCode=(\w+), signal=(\w+)>", text)
+    if exited and exited.group(1) != "null":
+        parts.append(f"it exited with code {exited.group(1)}")
+    elif exited and exited.group(2) != "null":
+        parts.append(f"it was stopped by {exited.group(2)}")
+    if said:
+        parts.append("it said: " + " | ".join(said[:3]))
+    return "; ".join(parts)

@@ -78,6 +78,4 @@ async def apply_network(context: Any, page: Any, channel: ChannelConfig) -> None
         return
     session = await context.new_cdp_session(page)
     await session.send("Network.enable")
-    await session.send(
-        "Network.emulateNetworkConditions", {"offline": False, **NETWORK_PROFILES[channel.network]}
-    )
+    await session.send("Network.emulateNetworkConditions", {"offline": False, **NETWORK_PROFILES[channel.network]})

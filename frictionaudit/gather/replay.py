@@ -157,11 +157,7 @@ async def _expect(page: Any, args: Any, ctx: ReplayContext, timeout_ms: float) -
     if args.text is not None:
         text = resolve_env(args.text, ctx.env)
         try:
-            await (
-                page.get_by_text(text)
-                .filter(visible=True)
-                .first.wait_for(state="visible", timeout=timeout_ms)
-            )
+            await page.get_by_text(text).filter(visible=True).first.wait_for(state="visible", timeout=timeout_ms)
         except Exception:
             raise StepFailed(f'expected to see the text "{text}", but it is not on the page') from None
     if args.title is not None:

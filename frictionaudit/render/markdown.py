@@ -8,7 +8,9 @@ STATUS = {"completed": "✅ completed", "blocked": "⛔ blocked", "error": "⚠�
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+    """Text safe inside a table cell or a list item: one line (any line break), no pipes, no HTML."""
+    text = " ".join(text.splitlines())
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_markdown(analysis: Analysis, max_fixes: int = 15) -> str:
@@ -37,7 +39,7 @@ def render_markdown(analysis: Analysis, max_fixes: int = 15) -> str:
     lines.append("")
     if not analysis.fixes:
         lines += ["## Fixes", "", "Nothing to fix: no rule found friction in this run.", ""]
-        return "\n".join(lines)
+        return "\n".join(lines + _failed_rules(analysis))
     small = analysis.fix_next
     if small:
         lines += ["## Fix next (small fixes, highest priority first)", ""]
@@ -45,7 +47,7 @@ def render_markdown(analysis: Analysis, max_fixes: int = 15) -> str:
             lines.append(
                 f"{i}. **{_cell(fix.title)}** — {fix.severity}, effort {fix.effort}, "
                 f"{len(fix.occurrences)} occurrence{'s' if len(fix.occurrences) != 1 else ''} "
-                f"({', '.join(fix.channels)}) `{fix.rule}`"
+                f"({_cell(', '.join(fix.channels))}) `{fix.rule}`"
             )
         lines.append("")
     lines += [
@@ -56,9 +58,8 @@ def render_markdown(analysis: Analysis, max_fixes: int = 15) -> str:
     ]
     for i, fix in enumerate(analysis.fixes[:max_fixes], start=1):
         where = f"{len(fix.journeys)} journey{'s' if len(fix.journeys) != 1 else ''} · {', '.join(fix.channels)}"
-        lines.append(
-            f"| {i} | {fix.priority:.1f} | {_cell(fix.title)} | {fix.severity} | {fix.effort} | {_cell(where)} | {fix.rule} |"
-        )
+        cells = [str(i), f"{fix.priority:.1f}", _cell(fix.title), fix.severity, fix.effort, _cell(where), fix.rule]
+        lines.append("| " + " | ".join(cells) + " |")
     if len(analysis.fixes) > max_fixes:
         lines.append(f"\n…and {len(analysis.fixes) - max_fixes} more in results.json.")
     lines += [
@@ -66,8 +67,13 @@ def render_markdown(analysis: Analysis, max_fixes: int = 15) -> str:
         "Priority = severity weight × reach × confidence ÷ effort weight (see the README).",
         "",
     ]
-    if analysis.audit.errors:
-        lines += ["## Rules that failed", ""]
-        lines += [f"- `{o.rule}`: {_cell(o.error or '')}" for o in analysis.audit.errors]
-        lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _failed_rules(analysis))
+
+
+def _failed_rules(analysis: Analysis) -> list[str]:
+    """Rules that raised: shown whether or not the others found anything."""
+    if not analysis.audit.errors:
+        return []
+    lines = ["## Rules that failed", ""]
+    lines += [f"- `{o.rule}`: {_cell(o.error or '')}" for o in analysis.audit.errors]
+    return [*lines, ""]

@@ -54,7 +54,8 @@ def render_terminal(analysis: Analysis, console: Console, max_fixes: int = 10) -
             star = "★ " if fix in analysis.fix_next else ""
             fixes.add_row(
                 str(i),
-                f"{star}{escape(fix.title)} [dim]({len(fix.occurrences)}× {escape(', '.join(fix.channels))}, {fix.rule})[/]",
+                f"{star}{escape(fix.title)} "
+                f"[dim]({len(fix.occurrences)}× {escape(', '.join(fix.channels))}, {fix.rule})[/]",
                 f"[{SEVERITY_STYLE[fix.severity]}]{fix.severity}[/]",
                 fix.effort,
                 f"{fix.priority:.1f}",

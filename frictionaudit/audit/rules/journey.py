@@ -56,3 +56,52 @@ def journey_blocked(ctx: AuditContext) -> Iterator[Finding]:
             root_cause=f"{run.journey}#{run.blocked_at}",
             evidence={"reason": run.reason or "", "step": run.blocked_at},
         )
+
+
+@rule(
+    "J102",
+    "second-try",
+    "Needed a second try",
+    category="journey",
+    severity="major",
+    effort="M",
+    confidence=0.8,
+)
+def second_try(ctx: AuditContext) -> Iterator[Finding]:
+    """A step failed, and worked when the customer went back and tried again.
+
+    What it finds
+    -------------
+    Steps that failed on the first try (an error page, an element that did not appear, an
+    expectation not met) and worked after the replayer went back to where the page began and
+    repeated its actions, as a customer would. The first error and a screenshot of it are kept.
+
+    Why it hurts the customer
+    -------------------------
+    The customer got there, but only after an error and a second attempt: some give up at the first
+    error, some call, and all of them trust the service a little less. Intermittent failures are
+    also the hardest for a team to see, because they "work on my machine".
+
+    Example
+    -------
+    "Pay now" answered 500 the first time and went through when repeated.
+
+    How to fix
+    ----------
+    Read the first error and its screenshot. Look for a race (an element that appears late, a
+    session not ready yet), a flaky dependency behind the step, or a timeout that is too tight, and
+    make the first try work. If it is the server, see also N103.
+    """
+    for run, step in ctx.steps():
+        if not step.retried:
+            continue
+        journey = ctx.results.journey(run.journey)
+        name = journey.name if journey else run.journey
+        yield ctx.finding(
+            run,
+            step,
+            title=f"“{step.label}” failed on {run.channel} and worked on the second try: {step.first_error}",
+            fix_title=f"“{step.label}” in “{name}” fails on the first try",
+            root_cause=f"{run.journey}#{step.index}",
+            evidence={"first_error": step.first_error or "", "first_screenshot": step.first_screenshot},
+        )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from frictionaudit.audit.model import Finding, Severity
 from frictionaudit.audit.registry import AuditContext, rule
 from frictionaudit.audit.text import url_key, url_path
+from frictionaudit.results import Request, StepResult
 
 _RESOURCE_NAMES = {
     "document": "Page",
@@ -20,6 +21,17 @@ _RESOURCE_NAMES = {
 }
 # Cancelled by the page itself (a navigation away, a download): not a failure the customer sees.
 _CANCELLED = ("net::ERR_ABORTED", "NS_BINDING_ABORTED")
+
+
+def is_repeated_submit(step: StepResult, request: Request) -> bool:
+    """A form submission that answered 5xx and went through on the second try (N103's, not N101's)."""
+    return (
+        step.retried
+        and request.is_navigation
+        and request.method != "GET"
+        and request.status is not None
+        and request.status >= 500
+    )
 
 
 def _what(resource_type: str) -> str:
@@ -70,7 +82,7 @@ def http_error(ctx: AuditContext) -> Iterator[Finding]:
     """
     for run, step in ctx.steps():
         for request in step.requests:
-            if request.status is None or request.status < 400:
+            if request.status is None or request.status < 400 or is_repeated_submit(step, request):
                 continue
             what = _what(request.resource_type)
             path = url_path(request.url)
@@ -142,4 +154,50 @@ def request_failed(ctx: AuditContext) -> Iterator[Finding]:
                     "resource_type": request.resource_type,
                     "page": step.url,
                 },
+            )
+
+
+@rule(
+    "N103",
+    "submit-fails-once",
+    "Submit failed, worked when repeated",
+    category="network",
+    severity="major",
+    effort="M",
+    confidence=0.8,
+)
+def submit_fails_once(ctx: AuditContext) -> Iterator[Finding]:
+    """A form submission answered with a server error, and went through when repeated.
+
+    What it finds
+    -------------
+    A step whose form submission (a POST or other non-GET navigation) got a 5xx answer on the first
+    try and worked on the second: the journey completed, but the customer saw an error page first.
+
+    Why it hurts the customer
+    -------------------------
+    The customer does not know whether the first submission went through: did the payment happen
+    twice? did the order get lost? They see an error at the moment that matters most.
+
+    Example
+    -------
+    ``POST /pay → 500`` the first time; the same submission a moment later ``→ 303 /receipt``.
+
+    How to fix
+    ----------
+    Find the transient failure in the server logs at the time of the run (a cold cache, a lock, a
+    dependency timing out). Make the endpoint idempotent, retry safely on the server side, and show
+    the customer a clear "not paid yet, try again" page if it still fails.
+    """
+    for run, step in ctx.steps():
+        for request in step.requests:
+            if not is_repeated_submit(step, request):
+                continue
+            yield ctx.finding(
+                run,
+                step,
+                title=f"{request.method} {url_path(request.url)} answered {request.status}, worked when repeated",
+                fix_title=f"{request.method} {url_path(request.url)} fails with {request.status} now and then",
+                root_cause=f"{request.method} {url_key(request.url)}",
+                evidence={"url": request.url, "method": request.method, "status": request.status},
             )

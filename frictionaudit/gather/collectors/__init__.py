@@ -49,5 +49,34 @@ class Bucketed:
             return
         bucket.append(record)
 
+    def peek(self, step: int) -> list[Any]:
+        """The records of ``step`` so far, without taking them."""
+        return self._by_step.get(step, [])
+
     def drain(self, step: int) -> tuple[list[Any], int]:
         return self._by_step.pop(step, []), self._dropped.pop(step, 0)
+
+
+class Probe:
+    """A collector that looks at the page around each step (not only at events).
+
+    Subclasses set ``kind`` (their key in ``StepResult.extra``), may set ``init_script`` (JavaScript
+    added to every page before its own scripts run, e.g. PerformanceObservers), and override the
+    hooks. A probe that raises is recorded in ``JourneyRun.probe_errors`` and never fails a step.
+    """
+
+    kind = "probe"
+    init_script: str | None = None
+
+    def __init__(self, clock: StepClock) -> None:
+        self.clock = clock
+
+    def attach(self, page: Any) -> None:
+        """Register ``page.on(...)`` listeners (called once per page)."""
+
+    async def before_step(self, page: Any, step: Any) -> None:
+        """Just before the step's action."""
+
+    async def after_step(self, page: Any, step: Any, result: Any) -> None:
+        """After the step settled and its screenshot was taken; write to ``result.extra[self.kind]``
+        or ``result.metrics``. ``result.new_screen`` says whether this screen is new in this run."""

@@ -15,6 +15,8 @@ from frictionaudit.results import Request
 
 # Long-lived connections never finish; they must not keep a step from settling.
 _NEVER_SETTLE = {"websocket", "eventsource"}
+# The page itself cancelled the request (a navigation away, a body nobody reads).
+_CANCELLED = "net::ERR_ABORTED"
 
 
 class NetworkCollector(Bucketed):
@@ -69,6 +71,8 @@ class NetworkCollector(Bucketed):
         if record is None:
             return
         record.status = response.status
+        # Until the body has loaded (``requestfinished``), the time to the answer is what we know.
+        record.duration = round(self.clock.now() - record.started, 4)
         length = response.headers.get("content-length")
         if length and length.isdigit():
             record.bytes = int(length)
@@ -85,6 +89,12 @@ class NetworkCollector(Bucketed):
         self._waiting.discard(request)
         record = self._open.pop(request, None)
         if record is not None:
-            record.failure = clip(request.failure or "failed", 300)
-            record.duration = round(self.clock.now() - record.started, 4)
+            failure = request.failure or "failed"
+            if record.status is not None and failure.startswith(_CANCELLED):
+                # The answer came; the page dropped the body later (it navigated away, or a fetch
+                # never read it). Not a failure, and the time until then is not the request's.
+                pass
+            else:
+                record.failure = clip(failure, 300)
+                record.duration = round(self.clock.now() - record.started, 4)
         self._touch()
