@@ -13,7 +13,7 @@ import html
 import socket
 import threading
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,6 +21,13 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+import yaml
+
+from frictionaudit.config.loader import load_config, load_journey
+from frictionaudit.config.models import Config, Journey
+from frictionaudit.gather.runner import GatherPlan, run_journey
+from frictionaudit.progress import NullProgress
+from frictionaudit.results import JourneyRun
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 HOST = "127.0.0.1"
@@ -246,3 +253,76 @@ def shared_browser(aio: LoopThread, playwright: Any) -> Iterator[Any]:
             aio.run(browser.close(), timeout=15)
         except Exception:
             pass
+
+
+# ---------------------------------------------------------------------------- projects and replays
+
+
+CHANNELS: dict[str, Any] = {
+    "desktop": {"viewport": {"width": 1366, "height": 768}},
+    "mobile": {"device": "Pixel 7"},
+    "norsk": {"viewport": {"width": 1024, "height": 700}, "locale": "nb-NO"},
+}
+
+
+def make_project(
+    folder: Path,
+    base_url: str,
+    journeys: dict[str, dict[str, Any]],
+    *,
+    timeouts: dict[str, float] | None = None,
+    env: dict[str, str] | None = None,
+    config: dict[str, Any] | None = None,
+) -> tuple[Config, list[Journey]]:
+    """Write frictionaudit.yaml and journeys/*.yaml, and load them the way the CLI does.
+
+    ``config`` adds or overrides top-level settings (thresholds, retries, channels...).
+    """
+    config_data: dict[str, Any] = {"base_url": base_url, "channels": CHANNELS}
+    if timeouts:
+        config_data["timeouts"] = timeouts
+    config_data.update(config or {})
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "frictionaudit.yaml").write_text(yaml.safe_dump(config_data), encoding="utf-8")
+    loaded_config = load_config(str(folder / "frictionaudit.yaml")).config
+    (folder / "journeys").mkdir(exist_ok=True)
+    loaded = []
+    for journey_id, body in journeys.items():
+        # A step written as "goto: /x" is short for the mapping {"goto": "/x"}.
+        steps = [yaml.safe_load(s) if isinstance(s, str) else s for s in body["steps"]]
+        path = folder / "journeys" / f"{journey_id}.yaml"
+        data = {"name": journey_id.replace("-", " "), **body, "steps": steps}
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        loaded.append(load_journey(str(path), loaded_config, env))
+    return loaded_config, loaded
+
+
+Replay = Callable[..., JourneyRun]
+
+
+@pytest.fixture
+def replay(aio: LoopThread, shared_browser: Any, devices: dict[str, Any], site: SiteServer, tmp_path: Path) -> Replay:
+    """``replay(steps, channel=..., ...)``: run one journey on one channel in the shared browser."""
+
+    def run(
+        steps: list[Any],
+        *,
+        channel: str = "desktop",
+        timeouts: dict[str, float] | None = None,
+        env: dict[str, str] | None = None,
+        base_url: str | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> JourneyRun:
+        env = env or {}
+        project, [journey] = make_project(
+            tmp_path / "project",
+            base_url or site.url,
+            {"journey": {"steps": steps}},
+            timeouts=timeouts,
+            env=env,
+            config=config,
+        )
+        plan = GatherPlan(config=project, journeys=[journey], env=env, workers=1)
+        return aio.run(run_journey(shared_browser, plan, journey, channel, devices, tmp_path / "run", NullProgress()))
+
+    return run

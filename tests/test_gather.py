@@ -11,81 +11,20 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from conftest import LoopThread, SiteServer, closed_port
+from conftest import LoopThread, Replay, SiteServer, closed_port, make_project
 
-from frictionaudit.config.loader import load_config, load_journey
-from frictionaudit.config.models import Config, Journey
-from frictionaudit.gather.runner import GatherPlan, gather, run_journey, steps_for
+from frictionaudit.gather.runner import GatherPlan, gather, steps_for
 from frictionaudit.progress import NullProgress
 from frictionaudit.results import SCHEMA_VERSION, JourneyRun, StepResult, load_results
 from frictionaudit.secrets import MASK, secret_values
 
 pytestmark = pytest.mark.browser
 
-CHANNELS: dict[str, Any] = {
-    "desktop": {"viewport": {"width": 1366, "height": 768}},
-    "mobile": {"device": "Pixel 7"},
-    "norsk": {"viewport": {"width": 1024, "height": 700}, "locale": "nb-NO"},
-}
 JPEG_MAGIC = b"\xff\xd8\xff"
-
-
-def make_project(
-    folder: Path,
-    base_url: str,
-    journeys: dict[str, dict[str, Any]],
-    *,
-    timeouts: dict[str, float] | None = None,
-    env: dict[str, str] | None = None,
-) -> tuple[Config, list[Journey]]:
-    """Write frictionaudit.yaml and journeys/*.yaml, and load them the way the CLI does."""
-    config_data: dict[str, Any] = {"base_url": base_url, "channels": CHANNELS}
-    if timeouts:
-        config_data["timeouts"] = timeouts
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "frictionaudit.yaml").write_text(yaml.safe_dump(config_data), encoding="utf-8")
-    config = load_config(str(folder / "frictionaudit.yaml")).config
-    (folder / "journeys").mkdir(exist_ok=True)
-    loaded = []
-    for journey_id, body in journeys.items():
-        # A step written as "goto: /x" is short for the mapping {"goto": "/x"}.
-        steps = [yaml.safe_load(s) if isinstance(s, str) else s for s in body["steps"]]
-        path = folder / "journeys" / f"{journey_id}.yaml"
-        data = {"name": journey_id.replace("-", " "), **body, "steps": steps}
-        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-        loaded.append(load_journey(str(path), config, env))
-    return config, loaded
-
-
-Replay = Callable[..., JourneyRun]
-
-
-@pytest.fixture
-def replay(aio: LoopThread, shared_browser: Any, devices: dict[str, Any], site: SiteServer, tmp_path: Path) -> Replay:
-    """``replay(steps, channel=..., ...)``: run one journey on one channel in the shared browser."""
-
-    def run(
-        steps: list[Any],
-        *,
-        channel: str = "desktop",
-        timeouts: dict[str, float] | None = None,
-        env: dict[str, str] | None = None,
-        base_url: str | None = None,
-    ) -> JourneyRun:
-        env = env or {}
-        config, [journey] = make_project(
-            tmp_path / "project", base_url or site.url, {"journey": {"steps": steps}}, timeouts=timeouts, env=env
-        )
-        plan = GatherPlan(config=config, journeys=[journey], env=env, workers=1)
-        return aio.run(run_journey(shared_browser, plan, journey, channel, devices, tmp_path / "run", NullProgress()))
-
-    return run
 
 
 def assert_jpeg(run_dir: Path, step: StepResult) -> Path:
