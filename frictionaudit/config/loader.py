@@ -450,6 +450,8 @@ def load_config(path: str) -> LoadedConfig:
         config = Config.model_validate(data)
     except ValidationError as exc:
         errors.extend(_positioned_errors(exc, doc, Config))
+    else:
+        _check_rule_codes(config.rules.disable, doc, errors)
     _raise(errors)
     return LoadedConfig(config=config, path=path, doc=doc)
 
@@ -681,9 +683,27 @@ def load_journey(path: str, config: Config, env: Mapping[str, str] | None = None
         # Each step was checked on its own above; only report what is wrong with the rest.
         rest = [e for e in exc.errors() if not (steps_checked and tuple(e["loc"][:1]) == ("steps",))]
         errors.extend(_positioned_errors(rest, doc, Journey))
+    if journey is not None:
+        _check_rule_codes(journey.rules.disable, doc, errors)
     _raise(errors)
     assert journey is not None  # _raise raised otherwise
     return journey
+
+
+def _check_rule_codes(codes: Iterable[str], doc: YamlDocument, errors: list[InputError]) -> None:
+    """``rules: {disable: [...]}`` must name rules that exist (a typo would silently switch nothing off)."""
+    from frictionaudit.audit.registry import all_rules
+
+    known = list(all_rules())
+    for i, code in enumerate(codes):
+        if code not in known:
+            errors.append(
+                InputError(
+                    f"unknown rule '{code}' in rules.disable",
+                    doc.pos(("rules", "disable", i)),
+                    did_you_mean(code.upper(), known) or "run 'frictionaudit rules' for the codes",
+                )
+            )
 
 
 def _check_channel_refs(
@@ -712,6 +732,14 @@ def _check_channel_refs(
                 check(step.get("channels"), ("steps", i, "channels"))
 
 
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def journey_files(paths: Iterable[str], default_folder: Path) -> list[str]:
     """Expand the command line's journey paths (files or folders) into sorted YAML files."""
     paths = list(paths)
@@ -725,7 +753,7 @@ def journey_files(paths: Iterable[str], default_folder: Path) -> list[str]:
     files: list[str] = []
     for p in paths:
         if os.path.isdir(p):
-            found = sorted(str(f) for f in Path(p).iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
+            found = sorted(_shown(f) for f in Path(p).iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
             if not found:
                 raise InputError(
                     f"{p}: no journey files (*.yaml) in this folder",
