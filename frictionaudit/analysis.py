@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from frictionaudit.audit.model import SEVERITIES, AuditResult, Finding, severity_rank
+from frictionaudit.audit.model import SEVERITIES, AuditResult, Finding
 from frictionaudit.audit.registry import audit
-from frictionaudit.rank import Fix, fix_next, rank
+from frictionaudit.effort import Effort, journey_effort
+from frictionaudit.rank import Fix, big_fixes, fix_next, rank, small_fixes
 from frictionaudit.results import JourneyRun, RunResults
 
 FAIL_ON_CHOICES = (*SEVERITIES, "never")
@@ -24,6 +25,38 @@ class RunSummary:
     steps_total: int
     seconds: float
     findings: int
+    effort: Effort
+
+
+@dataclass(frozen=True)
+class ChannelDifference:
+    """A fact that differs between channels at one step (a consistency rule's evidence), side by side.
+
+    Consistency rules (codes starting with C) put ``{"values": {channel: value}, "screenshots":
+    {channel: path}, "step": n, "fact": name}`` in their evidence.
+    """
+
+    fix: Fix
+    finding: Finding
+    journey: str
+    journey_name: str
+    step: int | None
+    step_label: str
+    fact: str
+    values: dict[str, str]
+    screenshots: dict[str, str]
+
+
+def _difference_evidence(finding: Finding) -> tuple[dict[str, str], dict[str, str]] | None:
+    values = finding.evidence.get("values")
+    if not finding.rule.startswith("C") or not isinstance(values, dict) or not values:
+        return None
+    shots = finding.evidence.get("screenshots")
+    shots = shots if isinstance(shots, dict) else {}
+    return (
+        {str(k): "" if v is None else str(v) for k, v in values.items()},
+        {str(k): str(v) for k, v in shots.items() if isinstance(v, str)},
+    )
 
 
 @dataclass
@@ -40,6 +73,52 @@ class Analysis:
     def fix_next(self) -> list[Fix]:
         return fix_next(self.fixes)
 
+    @property
+    def small_fixes(self) -> list[Fix]:
+        return small_fixes(self.fixes)
+
+    @property
+    def big_fixes(self) -> list[Fix]:
+        return big_fixes(self.fixes)
+
+    @property
+    def first_fix(self) -> Fix | None:
+        """What to fix first: the top small fix, else the top fix."""
+        candidates = self.fix_next or self.fixes
+        return candidates[0] if candidates else None
+
+    def channel_differences(self) -> list[ChannelDifference]:
+        """Every consistency finding with per-channel values, one per journey × step × fact."""
+        seen: dict[tuple[str, int | None, str], ChannelDifference] = {}
+        for fix in self.fixes:
+            for finding in fix.occurrences:
+                shape = _difference_evidence(finding)
+                if shape is None:
+                    continue
+                values, shots = shape
+                raw_step = finding.evidence.get("step", finding.step)
+                step = raw_step if isinstance(raw_step, int) else finding.step
+                fact = str(finding.evidence.get("fact") or "")
+                key = (finding.journey, step, fact)
+                if key in seen:
+                    continue
+                info = self.results.journey(finding.journey)
+                label = finding.step_label
+                if info and step is not None and 0 <= step < len(info.steps):
+                    label = label or info.steps[step]
+                seen[key] = ChannelDifference(
+                    fix=fix,
+                    finding=finding,
+                    journey=finding.journey,
+                    journey_name=info.name if info else finding.journey,
+                    step=step,
+                    step_label=label,
+                    fact=fact,
+                    values=values,
+                    screenshots=shots,
+                )
+        return list(seen.values())
+
     def summaries(self) -> list[RunSummary]:
         rows = []
         for run in self.results.runs:
@@ -52,6 +131,7 @@ class Analysis:
                     steps_total=len(run.steps),
                     seconds=round(sum(s.duration for s in run.steps), 2),
                     findings=sum(1 for f in self.findings if f.journey == run.journey and f.channel == run.channel),
+                    effort=journey_effort(run),
                 )
             )
         return rows
@@ -65,13 +145,16 @@ class Analysis:
         return [r for r in self.results.runs if r.status == "error"]
 
     def failing(self, fail_on: str) -> list[Finding]:
-        """Findings at or over the ``--fail-on`` severity."""
+        """Findings at or over the ``--fail-on`` gate: severities, categories, rule codes (see gate.py)."""
         if fail_on == "never":
             return []
-        limit = severity_rank(fail_on)
-        return [f for f in self.findings if severity_rank(f.severity) <= limit]
+        from frictionaudit.gate import parse_fail_on
 
-    def verdict(self) -> str:
+        gate = parse_fail_on(fail_on)
+        return [f for f in self.findings if gate.matches(f)]
+
+    def status_line(self) -> str:
+        """The verdict without its "fix first" part: runs, blocked runs, fixes."""
         runs = len(self.results.runs)
         blocked = len(self.blocked)
         parts = [f"{runs} journey run{'s' if runs != 1 else ''}"]
@@ -84,8 +167,12 @@ class Analysis:
             return ", ".join(parts) + "."
         small = sum(1 for f in self.fixes if f.is_small)
         parts.append(f"{len(self.fixes)} fix{'es' if len(self.fixes) != 1 else ''} ({small} small)")
-        first = self.fix_next[0] if self.fix_next else self.fixes[0]
-        return ", ".join(parts) + f". Fix first: {first.title}."
+        return ", ".join(parts) + "."
+
+    def verdict(self) -> str:
+        """One line: the status and what to fix first."""
+        first = self.first_fix
+        return self.status_line() + (f" Fix first: {first.title}." if first else "")
 
 
 def analyse(results: RunResults, disabled: Iterable[str] = ()) -> Analysis:

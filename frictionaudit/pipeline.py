@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from frictionaudit.analysis import Analysis, analyse
 from frictionaudit.config.loader import (
@@ -25,8 +26,7 @@ from frictionaudit.config.loader import (
 from frictionaudit.config.models import Config, Journey
 from frictionaudit.errors import InputError
 from frictionaudit.progress import ProgressListener
-from frictionaudit.render.markdown import render_markdown
-from frictionaudit.results import RunResults, load_results, write_atomic
+from frictionaudit.results import RunResults, load_results, save_results, write_atomic
 from frictionaudit.secrets import secret_values
 
 LATEST = "latest"
@@ -41,8 +41,32 @@ class RunRequest:
     run_id: str | None = None
     base_url: str | None = None
     browser_path: str | None = None
-    workers: int = 2
+    workers: int = field(default_factory=lambda: default_workers())
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    connect: Sequence[str] = ()
+    cdp: Sequence[str] = ()
+    repeat: int = 1
+    shard: tuple[int, int] | None = None
+    formats: Sequence[str] = ("html", "md", "json", "junit")
+    fail_on: str = "blocker"
+    history: bool = True  # record the run in <out_dir>/history.sqlite (not a shard: merge records the whole)
+    ignore_https_errors: bool = False  # accept certificates the browser does not trust (or the config's setting)
+
+
+def default_workers() -> int:
+    """Concurrent journey runs: 2–4 contexts in one browser use 2 cores best (measured), more cores more."""
+    return max(2, min(6, os.cpu_count() or 2))
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``--shard i/n`` (1-based) as a pair, or an InputError that says how to write it."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise InputError(f"--shard {text}: write it as i/n, e.g. 1/4 for the first of four slices") from None
+    if not 1 <= index <= count:
+        raise InputError(f"--shard {text}: i must be between 1 and n")
+    return index, count
 
 
 def load_project(
@@ -52,6 +76,9 @@ def load_project(
     config = override_base_url(loaded.config, base_url) if base_url else loaded.config
     files = journey_files(journey_paths, loaded.folder / config.journeys)
     journeys = load_journeys(files, config, env)
+    from frictionaudit.gate import check_budget_refs
+
+    check_budget_refs(loaded, [j.id for j in journeys])
     return loaded, config, journeys
 
 
@@ -68,7 +95,7 @@ def _check_channels(config: Config, channels: Sequence[str] | None) -> None:
 
 def run(request: RunRequest, progress: ProgressListener | None = None) -> tuple[Analysis, Path]:
     """Replay, audit and write the reports of one run; returns the analysis and the run folder."""
-    from frictionaudit.gather.runner import GatherPlan, device_names, gather, new_run_id
+    from frictionaudit.gather.runner import GatherPlan, device_names, new_run_id
 
     loaded, config, journeys = load_project(request.config_path, request.journey_paths, request.env, request.base_url)
     _check_channels(config, request.channels)
@@ -82,31 +109,77 @@ def run(request: RunRequest, progress: ProgressListener | None = None) -> tuple[
         env=request.env,
         browser_path=request.browser_path,
         workers=request.workers,
-        secrets=secret_values(journeys, request.env),
+        secrets=secret_values(journeys, request.env, config.secrets),
+        ignore_https_errors=request.ignore_https_errors or config.ignore_https_errors,
+        connect=request.connect,
+        cdp=request.cdp,
+        repeat=request.repeat,
+        shard=request.shard,
     )
-    results = asyncio.run(gather(plan, run_dir, run_id, progress))
+    results = _gather_until_stopped(plan, run_dir, run_id, progress)
     analysis = analyse(results)
-    write_reports(analysis, run_dir)
+    write_reports(analysis, run_dir, request.formats, request.fail_on)
     point_latest(request.out_dir, run_dir)
+    if request.history and request.shard is None and not results.interrupted:
+        from frictionaudit.history import HISTORY_FILE, record_run
+
+        record_run(request.out_dir / HISTORY_FILE, analysis, request.env)
     return analysis, run_dir
 
 
+def _gather_until_stopped(plan: Any, run_dir: Path, run_id: str, progress: ProgressListener | None) -> RunResults:
+    """Gather in an event loop of its own; Ctrl-C or SIGTERM stops it with what finished saved.
+
+    A first signal returns the results of the runs that finished (``interrupted: true``), so they
+    are reported; a second one stops at once and unwinds as Ctrl-C (the finished runs are saved).
+    """
+    from frictionaudit import interrupts
+    from frictionaudit.gather.runner import gather
+
+    async def until_stopped() -> RunResults:
+        stop = asyncio.Event()
+        with interrupts.stop_on_signals(stop):
+            return await gather(plan, run_dir, run_id, progress, stop)
+
+    try:
+        return asyncio.run(until_stopped())
+    except asyncio.CancelledError:
+        raise interrupts.Terminated() if interrupts.exit_code() == 143 else KeyboardInterrupt() from None
+
+
+MAX_RUN_ID = 100
+
+
 def run_folder(out_dir: Path, run_id: str) -> Path:
-    """The folder for a run, confined to ``out_dir`` whatever the id says; an old one is replaced."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id).strip("._") or "run"
-    if safe == LATEST:
+    """The folder for a run, confined to ``out_dir`` whatever the id says; an old one is replaced.
+
+    The id keeps letters, digits, '-', '_' and '.' (no separators, no dot first), at most 100
+    characters, never a device name such as CON or NUL, never 'latest' in any case.
+    """
+    from frictionaudit.gather.journey_run import RESERVED_NAMES
+
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id).strip("._")[:MAX_RUN_ID].strip("._")
+    safe = safe or "run"
+    if safe.lower() == LATEST:
         raise InputError(f"--run-id {run_id}: '{LATEST}' is reserved for the link to the newest run")
+    if safe.split(".")[0].upper() in RESERVED_NAMES:
+        safe = f"run-{safe}"
     run_dir = out_dir / safe
-    if run_dir.is_symlink():
-        run_dir.unlink()
-    elif run_dir.exists():
-        if not (run_dir / "results.json").exists() and any(run_dir.iterdir()):
-            raise InputError(
-                f"{run_dir} exists and is not a frictionaudit run folder; refusing to overwrite it",
-                hint="choose another --run-id or --out",
-            )
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True)
+    try:
+        if run_dir.is_symlink():
+            run_dir.unlink()
+        elif run_dir.exists():
+            if not (run_dir / "results.json").exists() and any(run_dir.iterdir()):
+                raise InputError(
+                    f"{run_dir} exists and is not a frictionaudit run folder; refusing to overwrite it",
+                    hint="choose another --run-id or --out",
+                )
+            shutil.rmtree(run_dir)
+        run_dir.mkdir(parents=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot make the run folder {run_dir}: {exc.strerror or exc}", hint="choose another --out"
+        ) from None
     return run_dir
 
 
@@ -136,9 +209,58 @@ def findings_json(analysis: Analysis) -> str:
     return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
 
 
-def write_reports(analysis: Analysis, run_dir: Path) -> list[Path]:
+REPORT_FILES = {"html": "report.html", "md": "report.md", "json": "report.json", "junit": "junit.xml"}
+DEFAULT_FORMATS = tuple(REPORT_FILES)
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``html,md`` → ("html", "md"); an unknown name is bad input."""
+    from frictionaudit.config.loader import did_you_mean
+
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    aliases = {"markdown": "md", "xml": "junit"}
+    formats = []
+    for name in names:
+        name = aliases.get(name, name)
+        if name not in REPORT_FILES:
+            raise InputError(
+                f"--format {name}: no such report format",
+                hint=did_you_mean(name, REPORT_FILES) or f"use some of {', '.join(REPORT_FILES)}",
+            )
+        formats.append(name)
+    if not formats:
+        raise InputError("--format: name at least one of " + ", ".join(REPORT_FILES))
+    return tuple(dict.fromkeys(formats))
+
+
+def render_report(analysis: Analysis, fmt: str, run_dir: Path | None, fail_on: str = "blocker") -> str:
+    """One report as text; ``run_dir`` is where the HTML report finds the screenshots."""
+    if fmt == "md":
+        from frictionaudit.render.markdown import render_markdown
+
+        return render_markdown(analysis)
+    if fmt == "json":
+        from frictionaudit.render.json_report import render_json
+
+        return render_json(analysis)
+    if fmt == "junit":
+        from frictionaudit.render.junit import render_junit
+
+        return render_junit(analysis, fail_on)
+    if fmt == "html":
+        from frictionaudit.render.html import render_html
+
+        return render_html(analysis, run_dir, fail_on)
+    raise InputError(f"no report format {fmt!r}")
+
+
+def write_reports(
+    analysis: Analysis, run_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS, fail_on: str = "blocker"
+) -> list[Path]:
+    """Write the chosen reports into the run folder (and always ``findings.json``, the audit's output)."""
     written = []
-    for name, text in (("report.md", render_markdown(analysis)), (FINDINGS_FILE, findings_json(analysis))):
+    outputs = [(REPORT_FILES[f], render_report(analysis, f, run_dir, fail_on)) for f in formats]
+    for name, text in [*outputs, (FINDINGS_FILE, findings_json(analysis))]:
         write_atomic(run_dir / name, text)
         written.append(run_dir / name)
     return written
@@ -147,3 +269,21 @@ def write_reports(analysis: Analysis, run_dir: Path) -> list[Path]:
 def reanalyse(run_path: str | Path) -> tuple[Analysis, Path, RunResults]:
     results, run_dir = load_results(run_path)
     return analyse(results), run_dir, results
+
+
+def merge(run_paths: Sequence[str | Path], out_dir: Path, run_id: str) -> tuple[Analysis, Path]:
+    """Combine shard runs into ``out_dir/run_id`` and write its reports."""
+    from frictionaudit.merge import copy_screens, load_parts, merge_results
+
+    parts = load_parts(run_paths)
+    merged = merge_results(parts, run_id)
+    run_dir = run_folder(out_dir, run_id)
+    copy_screens(parts, run_dir)
+    save_results(merged, run_dir)
+    analysis = analyse(merged)
+    write_reports(analysis, run_dir)
+    point_latest(out_dir, run_dir)
+    from frictionaudit.history import HISTORY_FILE, record_run
+
+    record_run(out_dir / HISTORY_FILE, analysis)  # shards are not recorded; their merged run is
+    return analysis, run_dir

@@ -88,6 +88,7 @@ class JourneyRun(Record):
 
     journey: str
     channel: str
+    repeat: int = Field(0, description="Which of --repeat K replays this is (0-based).")
     status: Literal["completed", "blocked", "error"]
     blocked_at: int | None = Field(None, description="Index of the step where the customer got stuck.")
     reason: str | None = None
@@ -100,7 +101,7 @@ class JourneyRun(Record):
 
     @property
     def key(self) -> str:
-        return f"{self.journey}@{self.channel}"
+        return f"{self.journey}@{self.channel}" + (f"#{self.repeat + 1}" if self.repeat else "")
 
 
 class JourneyInfo(Record):
@@ -111,6 +112,7 @@ class JourneyInfo(Record):
     steps: list[str] = Field(default_factory=list, description="Each step's label.")
     channels: list[str] = Field(default_factory=list)
     disabled_rules: list[str] = Field(default_factory=list, description="Rules switched off for this journey.")
+    weight: float = Field(1.0, description="The journey's weight in ranking (its share of customers).")
 
 
 class ChannelInfo(Record):
@@ -135,7 +137,12 @@ class RunResults(Record):
     channels: list[ChannelInfo] = Field(default_factory=list)
     journeys: list[JourneyInfo] = Field(default_factory=list)
     runs: list[JourneyRun] = Field(default_factory=list)
-    interrupted: bool = False
+    interrupted: bool = Field(
+        False,
+        description="The run did not finish (Ctrl-C, SIGTERM, or still going when saved): ``runs`` holds "
+        "the journey runs that finished, ``unfinished`` the others.",
+    )
+    unfinished: list[str] = Field(default_factory=list, description="journey@channel runs that did not finish.")
 
     def journey(self, journey_id: str) -> JourneyInfo | None:
         return next((j for j in self.journeys if j.id == journey_id), None)
@@ -144,16 +151,23 @@ class RunResults(Record):
         return next((c for c in self.channels if c.name == name), None)
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file so readers see the old content or the new, never half of it."""
+def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None:
+    """Write a file so readers see the old content or the new, never half of it.
+
+    The data goes to a temporary file beside ``path``, which then replaces it in one step, so a
+    crash, Ctrl-C or a full disk leaves the old file (or none) and no temporary file behind.
+    ``durable`` also flushes it to the disk first (skip it for screenshots: a crash of the machine
+    could lose one, never corrupt the run).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}.", suffix=".tmp")
     try:
         with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -1,7 +1,10 @@
 """Keep secret values out of everything written or shown.
 
 A ``fill`` with ``secret: true`` marks its value secret, and so does every environment variable it
-reads. The redactor replaces each secret (raw and URL-encoded) in any string of a results tree.
+reads; so does every variable named in the config's ``secrets:`` list, wherever it is used, and any
+value the replay types into a password field (found while it runs). The redactor replaces each
+secret (raw and URL-encoded) in any string of a results tree, and the start of a secret that a
+length cap cut off ("hunter…").
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from frictionaudit.config.models import Journey
 
 MASK = "••••••"
 MIN_SECRET_LENGTH = 3  # a one-letter "secret" would mask half the report
+CLIPPED = "…"  # what ``collectors.clip`` ends a cut text with
 
 
-def secret_values(journeys: Iterable[Journey], env: Mapping[str, str]) -> set[str]:
-    values: set[str] = set()
+def secret_values(journeys: Iterable[Journey], env: Mapping[str, str], names: Iterable[str] = ()) -> set[str]:
+    """The secret values of a run: ``secret: true`` fills, the variables they read, and ``names``."""
+    values: set[str] = {env.get(name, "") for name in names}
     for journey in journeys:
         for step in journey.steps:
             if step.action == "fill" and step.fill.secret:
@@ -42,6 +47,17 @@ class Redactor:
         for form in self._forms:
             if form in value:
                 value = value.replace(form, MASK)
+        if value.endswith(CLIPPED):
+            value = self._clipped_tail(value)
+        return value
+
+    def _clipped_tail(self, value: str) -> str:
+        """Mask the start of a secret left at the end of a clipped text (``...&pw=hunt…``)."""
+        body = value[: -len(CLIPPED)]
+        for form in self._forms:
+            for size in range(min(len(form) - 1, len(body)), MIN_SECRET_LENGTH - 1, -1):
+                if body.endswith(form[:size]):
+                    return body[:-size] + MASK + CLIPPED
         return value
 
     def tree(self, value: Any) -> Any:

@@ -162,7 +162,7 @@ def test_unreachable_service_blocks_each_journey_and_the_run_goes_on(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     results = json.loads((tmp_path / "down" / "results.json").read_text())
-    assert len(results["runs"]) == 6
+    assert len(results["runs"]) == 8  # four demo journeys on two channels
     for run in results["runs"]:
         assert run["status"] == "blocked"
         assert run["blocked_at"] == 0

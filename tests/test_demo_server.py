@@ -273,13 +273,27 @@ def test_planted_list_matches_the_demo_journeys() -> None:
     yaml = pytest.importorskip("yaml")
     planted = yaml.safe_load(PLANTED_FILE.read_text(encoding="utf-8"))
     stems = {path.stem for path in (PROJECT_DIR / "journeys").glob("*.yaml")}
-    assert stems == {"pay-invoice", "download-invoice", "contact-hours"}
+    assert stems == {"pay-invoice", "download-invoice", "contact-hours", "update-phone"}
+    from frictionaudit.audit.registry import all_rules
+
     rules = {entry["rule"] for entry in planted["planted"]}
-    assert rules == {"E101", "E102", "N101", "N102", "P101", "J101"}
-    for entry in planted["planted"] + planted["cross_channel"]:
+    assert rules <= set(all_rules())
+    # At least one planted problem in every rule category the demo can show.
+    assert {"E101", "E102", "N101", "N102", "P101", "J101", "C101", "C103", "F103", "A101", "M105"} <= rules
+    for entry in planted["planted"]:
         assert entry["journey"] in stems
     assert set(planted["clean_journeys"]) <= stems
     config = yaml.safe_load((PROJECT_DIR / "frictionaudit.yaml").read_text(encoding="utf-8"))
     assert config["base_url"] == "http://127.0.0.1:8000"
     assert set(config["channels"]) == {"desktop", "mobile"}
     assert config["budgets"]["step_seconds"] == 3
+
+
+def test_planted_details_form_refuses_spaces_and_empties_the_email(customer: Client) -> None:
+    reply = customer.request("/details", {"phone": "99 88 77 66", "email": "kari@example.no"})
+    assert reply.status == 200
+    assert 'role="alert"' in reply.text and "must be 8 digits" in reply.text
+    assert 'name="email" type="email" autocomplete="email" value=""' in reply.text
+    assert 'value="99 88 77 66"' in reply.text
+    saved = customer.request("/details", {"phone": "99887766", "email": "kari@example.no"})
+    assert "Your details are saved" in saved.text

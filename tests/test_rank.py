@@ -50,7 +50,7 @@ def test_the_same_404_image_on_five_screens_is_one_fix() -> None:
         run("pay", "mobile", step(0, requests=[req("/static/img/logo.png?v=2", 404, "image")])),
         run("download", "mobile", step(0, requests=[logo, req("/static/img/banner.png", 404, "image")])),
     )
-    fixes = analyse(observations).fixes
+    fixes = [f for f in analyse(observations).fixes if f.rule == "N101"]  # other rules may see other things
     assert [(f.title, len(f.occurrences)) for f in fixes] == [
         ("Image /static/img/logo.png answers HTTP 404", 5),
         ("Image /static/img/banner.png answers HTTP 404", 1),
@@ -183,7 +183,8 @@ def test_order_does_not_depend_on_the_order_of_the_findings() -> None:
 
 
 def test_fix_ids_are_stable() -> None:
-    assert fix_id("N101", "GET https://shop.test/static/img/logo.png 404") == "9ef998506f"
+    # The service's own origin is not part of a root cause: the id holds on another deployment.
+    assert fix_id("N101", "GET /static/img/logo.png 404") == "43e25f0537"
 
     def analysed() -> list[str]:
         observations = results(
@@ -194,7 +195,7 @@ def test_fix_ids_are_stable() -> None:
         return [f.id for f in analyse(observations).fixes]
 
     assert analysed() == analysed()
-    assert "9ef998506f" in analysed()
+    assert "43e25f0537" in analysed()
     assert analysed()[1] == fix_id("P101", "pay#3")
 
 

@@ -68,11 +68,27 @@ def test_markdown_is_the_same_from_the_same_results() -> None:
     assert render_markdown(small_run()) == render_markdown(small_run())
 
 
+def fix_numbers(markdown: str) -> list[str]:
+    return [row.split("|")[1].strip() for row in table_rows(markdown) if re.match(r"\| \d+ \| \D", row)]
+
+
 def test_markdown_lists_only_max_fixes() -> None:
-    rendered = render_markdown(small_run(), max_fixes=2)
-    numbers = [row.split("|")[1].strip() for row in table_rows(rendered) if re.match(r"\| \d+ \| \d", row)]
-    assert numbers == ["1", "2"]
-    assert "…and 3 more in results.json." in rendered
+    analysis = small_run()
+    rendered = render_markdown(analysis, max_fixes=2)
+    rank = {f.id: str(i) for i, f in enumerate(analysis.fixes, start=1)}
+    expected = [rank[f.id] for f in analysis.small_fixes[:2]] + [rank[f.id] for f in analysis.big_fixes[:2]]
+    assert fix_numbers(rendered) == expected  # two small fixes, then two bigger ones
+    assert len(analysis.small_fixes) == 3
+    assert "…and 1 more small fixes in report.html." in rendered
+
+
+def test_markdown_puts_small_fixes_first_and_big_ones_apart_with_their_inputs() -> None:
+    rendered = render_markdown(small_run())
+    assert rendered.index("## Fix next") < rendered.index("## Bigger fixes") < rendered.index("## Journeys")
+    next_part = rendered[rendered.index("## Fix next") : rendered.index("## Bigger fixes")]
+    assert " | S | " in next_part and " | M | " not in next_part
+    assert "| 1 | Script http://127.0.0.1:9/tracker.js fails" in next_part
+    assert "**3.3** = 10 × 0.70 × 0.95 ÷ 2 |" in next_part
 
 
 def hostile() -> Analysis:
@@ -102,7 +118,8 @@ def hostile() -> Analysis:
 
 
 def test_markdown_escapes_pipes_html_and_line_breaks() -> None:
-    rendered = render_markdown(hostile())
+    analysis = hostile()
+    rendered = render_markdown(analysis)
     assert "<script>" not in rendered and "<b>" not in rendered and "<em>" not in rendered
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in rendered
     assert "\r" not in rendered
@@ -111,12 +128,12 @@ def test_markdown_escapes_pipes_html_and_line_breaks() -> None:
         if line.startswith("|"):  # a row never spills onto the next line
             assert lines[i + 1] == "" or lines[i + 1].startswith("|"), lines[i + 1]
     rows = table_rows(rendered)
-    journeys = [r for r in rows if r.startswith("| Pay \\| &lt;script&gt;")]
+    journeys = [r for r in rows if r.startswith("| Pay \\| &lt;script&gt;") and ("✅" in r or "⛔" in r)]
     assert len(journeys) == 2
-    assert all(unescaped_pipes(r) == 7 for r in journeys)  # 6 columns
-    fixes = [r for r in rows if re.match(r"\| \d+ \| \d", r)]
-    assert len(fixes) == 3
-    assert all(unescaped_pipes(r) == 8 for r in fixes)  # 7 columns
+    assert all(unescaped_pipes(r) == 8 for r in journeys)  # 7 columns
+    fixes = [r for r in rows if re.match(r"\| \d+ \| \D", r)]
+    assert len(fixes) == len(analysis.fixes) >= 3
+    assert all(unescaped_pipes(r) == 7 for r in fixes)  # 6 columns
     assert "expected text 'A \\| B' &lt;b&gt;bold&lt;/b&gt; second line" in rendered
     for line in lines:
         if line.startswith("1. "):
@@ -127,7 +144,7 @@ def test_markdown_without_findings_says_so() -> None:
     rendered = render_markdown(analyse(results(run("pay", "desktop", step(0), step(1)))))
     assert "**1 journey run, no friction found.**" in rendered
     assert "Nothing to fix: no rule found friction in this run." in rendered
-    assert "## All fixes" not in rendered and "## Fix next" not in rendered
+    assert "## Bigger fixes" not in rendered and "## Fix next" not in rendered
 
 
 @pytest.fixture
@@ -159,7 +176,10 @@ def test_terminal_at_80_columns() -> None:
     assert words(analysis.verdict()) in words(text)
     assert words(text).endswith(words(analysis.verdict()))
     assert max(len(line) for line in text.splitlines()) <= 80
-    assert "★ Script http://127.0.0.1:9/tracker.js fails" in text
+    assert "Fix next: small fixes" in text and "Bigger fixes: plan these" in text
+    assert text.index("Fix next") < text.index("Bigger fixes") < text.index("Why #1 first")
+    assert "│1 │ Script http://127.0.0.1:9/tracker.js fails" in text
+    assert "Why #1 first: priority 3.3 = 10 (severity major) × 0.70 (reach, 1 place) × 0.95" in words(text)
     assert "download on mobile at step 2: no link named 'Download PDF' is visible" in text
 
 

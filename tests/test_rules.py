@@ -15,7 +15,7 @@ from frictionaudit.audit.model import Finding
 from frictionaudit.audit.registry import RULES, AuditContext, all_rules, audit, rule
 from frictionaudit.audit.text import message_key, url_key
 from frictionaudit.results import ConsoleMessage, Request, RunResults, StepResult
-from tests.observations import console, failed, page_error, req, results, run, step
+from tests.observations import BASE, console, failed, page_error, req, results, run, step
 
 HEADINGS = ("What it finds", "Why it hurts the customer", "Example", "How to fix")
 CODES = ("E101", "E102", "J101", "N101", "N102", "P101")  # the rules tested one by one here
@@ -203,7 +203,7 @@ def test_n101_fires_on_an_error_status() -> None:
     assert places([finding]) == [("N101", "pay", "desktop", 0, "minor")]
     assert finding.title == "Image /static/img/logo.png answered 404"
     assert finding.fix_title == "Image /static/img/logo.png answers HTTP 404"
-    assert finding.root_cause == "GET https://shop.test/static/img/logo.png 404"
+    assert finding.root_cause == "GET /static/img/logo.png 404"  # the service's own origin left out
     assert finding.evidence["page"] == "https://shop.test/invoices"
 
 
@@ -500,3 +500,43 @@ def test_message_key_examples() -> None:
 def test_url_key_drops_query_and_fragment() -> None:
     assert url_key("https://shop.test/img/logo.png?v=2#a") == "https://shop.test/img/logo.png"
     assert url_key("/relative?x=1") == "/relative?x=1"
+
+
+def test_root_causes_leave_out_the_services_own_origin_but_keep_third_parties() -> None:
+    """A fix keeps its id when the same service runs elsewhere (--base-url, another port)."""
+    third_party = "https://cdn.example.net/widget.js"
+    saved = results(
+        run(
+            "pay",
+            "desktop",
+            step(0, requests=[req("/missing.png", 404, "image"), Request(url=third_party, failure="net::ERR_FAILED")]),
+        )
+    )
+    moved = saved.model_copy(
+        update={
+            "base_url": "http://127.0.0.1:9999",
+            "channels": [c.model_copy(update={"base_url": "http://127.0.0.1:9999"}) for c in saved.channels],
+            "runs": [
+                r.model_copy(
+                    update={
+                        "steps": [
+                            s.model_copy(
+                                update={
+                                    "requests": [
+                                        q.model_copy(update={"url": q.url.replace(BASE, "http://127.0.0.1:9999")})
+                                        for q in s.requests
+                                    ]
+                                }
+                            )
+                            for s in r.steps
+                        ]
+                    }
+                )
+                for r in saved.runs
+            ],
+        }
+    )
+    here = {(f.rule, f.root_cause) for f in audit(saved).findings}
+    there = {(f.rule, f.root_cause) for f in audit(moved).findings}
+    assert here == there
+    assert ("N102", f"{third_party} net::ERR_FAILED") in here

@@ -33,6 +33,14 @@ class Finding(BaseModel):
     url: str = ""
     screenshot: str | None = None
     evidence: dict[str, Any] = Field(default_factory=dict)
+    repeat: int = Field(0, description="Which replay (--repeat) it was seen in first; not part of the fingerprint.")
+    seen_in: int = Field(1, description="In how many of the replays of its journey × channel it was seen.")
+    replays: int = Field(1, description="How many replays its journey × channel had (--repeat).")
+
+    @property
+    def flaky(self) -> bool:
+        """Seen in some replays of its journey × channel and not in others."""
+        return self.seen_in < self.replays
 
     @property
     def fingerprint(self) -> str:

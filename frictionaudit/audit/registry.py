@@ -13,10 +13,33 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from frictionaudit.audit.model import AuditResult, Effort, Finding, RuleOutcome, Severity
 from frictionaudit.config.models import Thresholds
 from frictionaudit.results import JourneyRun, RunResults, StepResult
+
+
+def fold_replays(findings: list[Finding], results: RunResults) -> list[Finding]:
+    """With ``--repeat K``, one finding per occurrence, saying in how many of the K replays it was seen.
+
+    A finding seen in some replays only is flaky. The first replay's occurrence is kept as evidence.
+    """
+    replays: dict[tuple[str, str], set[int]] = {}
+    for run in results.runs:
+        replays.setdefault((run.journey, run.channel), set()).add(run.repeat)
+    if all(len(r) <= 1 for r in replays.values()):
+        return findings
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.fingerprint, []).append(finding)
+    folded = []
+    for group in groups.values():
+        group.sort(key=lambda f: f.repeat)
+        first = group[0]
+        total = len(replays.get((first.journey, first.channel), {0}))
+        folded.append(first.model_copy(update={"seen_in": len({f.repeat for f in group}), "replays": total}))
+    return folded
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,20 @@ class AuditContext:
     settings: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def origins(self) -> list[str]:
+        """The audited service's own origins (``scheme://host:port``), longest first."""
+        bases = [self.results.base_url, *(c.base_url for c in self.results.channels)]
+        found = {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, bases) if p.scheme and p.netloc}
+        return sorted(found, key=len, reverse=True)
+
+    def portable(self, root_cause: str) -> str:
+        """A root cause without the service's own origin, so a fix keeps its id on another deployment
+        (``--base-url``, a demo on another port); third-party origins stay."""
+        for origin in self.origins:
+            root_cause = root_cause.replace(origin, "")
+        return root_cause
+
+    @property
     def thresholds(self) -> Thresholds:
         """The thresholds the run was gathered with (defaults for anything not set)."""
         return Thresholds.model_validate(self.settings.get("thresholds") or {})
@@ -107,7 +144,7 @@ class AuditContext:
             category=self.rule.category,
             title=title,
             fix_title=fix_title,
-            root_cause=root_cause,
+            root_cause=self.portable(root_cause),
             journey=run.journey,
             channel=run.channel,
             step=step.index if step else None,
@@ -115,6 +152,7 @@ class AuditContext:
             url=step.url if step else "",
             screenshot=step.screenshot if step else None,
             evidence=evidence or {},
+            repeat=run.repeat,
         )
 
 
@@ -140,6 +178,7 @@ def audit(results: RunResults, disabled: Iterable[str] = ()) -> AuditResult:
         found = [f for f in found if f.rule not in per_journey.get(f.journey, ())]
         outcome.findings.extend(found)
         outcome.outcomes.append(RuleOutcome(rule=code, status="ran", findings=len(found)))
+    outcome.findings = fold_replays(outcome.findings, results)
     outcome.findings.sort(
         key=lambda f: (f.journey, f.channel, f.step if f.step is not None else -1, f.rule, f.root_cause)
     )

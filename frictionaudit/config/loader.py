@@ -84,6 +84,35 @@ ACTION_EXAMPLES: dict[str, str] = {
     "capture": 'capture: {name: amount, css: "[data-amount]"}',
 }
 
+# Words other tools use for an action (Cypress, Selenium, Robot Framework, plain English).
+ACTION_SYNONYMS: dict[str, str] = {
+    "type": "fill",
+    "input": "fill",
+    "enter": "fill",
+    "write": "fill",
+    "tap": "click",
+    "press_button": "click",
+    "navigate": "goto",
+    "visit": "goto",
+    "open": "goto",
+    "go": "goto",
+    "url": "goto",
+    "assert": "expect",
+    "verify": "expect",
+    "should": "expect",
+    "see": "expect",
+    "sleep": "wait",
+    "pause": "wait",
+    "choose": "select",
+    "pick": "select",
+    "tick": "check",
+    "uncheck": "check",
+    "key": "press",
+    "mouseover": "hover",
+    "extract": "capture",
+    "record": "capture",
+}
+
 _MISSING_HINTS: dict[str, str] = {
     "base_url": "e.g. base_url: https://www.example.com",
     "name": "e.g. name: Pay the latest invoice",
@@ -173,7 +202,8 @@ def _fields_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]
             return []
     current = _unwrap(current)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return [name for name in current.model_fields if name != "action"]
+        set_by_loader = ("id", "source") if current is Journey else ()  # the file's name and path
+        return [name for name in current.model_fields if name != "action" and name not in set_by_loader]
     return []
 
 
@@ -337,6 +367,13 @@ def _convert(
         message = f"'{key}' goes with 'role', and {field} has no 'role'"
         hint = f"add one, e.g. {{role: button, {key}: {text}}}, or find the element by its text: {{text: {text}}}"
         pos = doc.pos((*path, key), key=True)
+    elif kind == "env_name":
+        message = f"{got} in '{names[0] if names else field}' is not an environment variable name"
+        hint = "write the variable's name alone, e.g. secrets: [DEMO_PASSWORD] (no ${...})"
+    elif kind == "step_timeout_short":
+        message = f"timeouts: {err['msg']}"
+        hint = f"raise step_seconds to at least {ctx.get('value', '')}, or lower {ctx.get('name', '')}"
+        pos = doc.pos((*path, str(ctx.get("name", ""))))
     elif kind == "value_error":
         message = str(err["msg"]).removeprefix("Value error, ")
         message = f"{what}: {message}" if field else message
@@ -373,14 +410,19 @@ def _positioned_errors(
 
 def _step_errors(exc: ValidationError, doc: YamlDocument, index: int, short: str | None) -> list[InputError]:
     """Errors of one step validated alone; pydantic puts the action (the union's tag) first in ``loc``."""
-    errors: list[InputError] = []
+    converted = []
     for err in exc.errors():
         loc = tuple(err["loc"])
         action = str(loc[0]) if loc else ""
         model = STEP_MODELS.get(action, GotoStep)
-        error, _, _ = _convert(err, loc[1:], doc, model, ("steps", index), short)
-        errors.append(error)
-    return errors
+        converted.append((err["type"], loc, *_convert(err, loc[1:], doc, model, ("steps", index), short)))
+    # "unknown key 'val'" (did you mean 'value'?) already explains "fill needs 'value'".
+    suggested = {(parent, key) for _, _, _, parent, key in converted if key}
+    return [
+        error
+        for kind, loc, error, parent, _ in converted
+        if not (kind == "missing" and (parent, str(loc[-1])) in suggested)
+    ]
 
 
 def _raise(errors: list[InputError]) -> None:
@@ -532,6 +574,9 @@ def _normalise_step(
     unknown = [k for k in raw if k not in ACTIONS and k not in STEP_COMMON_KEYS]
     for key in unknown:
         hint = did_you_mean(key, (*ACTIONS, *STEP_COMMON_KEYS))
+        if hint is None and not actions and str(key).lower() in ACTION_SYNONYMS:
+            meant = ACTION_SYNONYMS[str(key).lower()]
+            hint = f"did you mean '{meant}'? e.g. {ACTION_EXAMPLES[meant]}"
         message = f"{label}: unknown key '{key}'" if actions else f"{label}: unknown action '{key}'"
         errors.append(
             InputError(

@@ -7,9 +7,10 @@ mapping with exactly one action key (``goto``, ``click``, ...) beside the common
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -21,6 +22,12 @@ def _http_url(value: str) -> str:
     if not value.startswith(("http://", "https://")):
         raise PydanticCustomError("url_scheme", "must start with http:// or https://")
     return value.rstrip("/")
+
+
+def _env_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise PydanticCustomError("env_name", "not an environment variable name")
+    return value
 
 
 # ---------------------------------------------------------------------------- config
@@ -56,15 +63,63 @@ class ChannelConfig(Model):
         return None if value is None else _http_url(value)
 
 
-class Budgets(Model):
+class Limits(Model):
+    """Limits for one journey on one channel; a run over one of them fails the CI gate (exit 1)."""
+
+    max_seconds: float | None = Field(None, gt=0, description="The journey's measured time (sum of its steps).")
+    max_screens: int | None = Field(None, ge=1, description="Distinct screens the customer goes through.")
+    max_clicks: int | None = Field(None, ge=0, description="Clicks, taps and choices the customer makes.")
+    max_human_seconds: float | None = Field(
+        None, gt=0, description="Estimated time a practised customer needs (Keystroke-Level Model + waiting)."
+    )
+    max_findings: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Most findings of a kind: a rule code (E101), a category (network), a severity "
+        "(major: major or worse) or all.",
+    )
+
+
+class JourneyLimits(Limits):
+    """A journey's limits, with its own limits per channel."""
+
+    channels: dict[str, Limits] = Field(default_factory=dict, description="This journey on one channel.")
+
+
+class Budgets(Limits):
+    """``budgets:``: the step budget of rule P101, and CI limits for every journey × channel.
+
+    The most specific limit wins: ``journeys.<id>.channels.<name>``, then ``journeys.<id>``, then
+    ``channels.<name>``, then the limits at the top of ``budgets``.
+    """
+
     step_seconds: float = Field(3.0, gt=0, description="A step slower than this is a finding.")
     journey_seconds: float | None = Field(None, gt=0)
+    channels: dict[str, Limits] = Field(default_factory=dict, description="Limits for every journey on a channel.")
+    journeys: dict[str, JourneyLimits] = Field(default_factory=dict, description="Limits for one journey (by id).")
 
 
 class Timeouts(Model):
     action_seconds: float = Field(5.0, gt=0, le=600, description="Wait for an element or an expectation.")
     navigation_seconds: float = Field(20.0, gt=0, le=600, description="Wait for a page to load.")
     journey_seconds: float = Field(180.0, gt=0, le=7200, description="A whole journey on one channel.")
+    step_seconds: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="One step, every wait included; a page that stops responding fails its step here. A step's "
+        "own longer timeout or wait extends it for that step.",
+    )
+
+    @model_validator(mode="after")
+    def _step_fits_its_waits(self) -> Timeouts:
+        for name in ("action_seconds", "navigation_seconds"):
+            if getattr(self, name) > self.step_seconds:
+                raise PydanticCustomError(
+                    "step_timeout_short",
+                    "step_seconds ({step}) is shorter than {name} ({value}): a step could never wait that long",
+                    {"step": f"{self.step_seconds:g}", "name": name, "value": f"{getattr(self, name):g}"},
+                )
+        return self
 
 
 class Thresholds(Model):
@@ -78,8 +133,18 @@ class Thresholds(Model):
     feedback_seconds: float = Field(1.0, gt=0, description="Nothing changes after a click (P106).")
     tap_target_px: float = Field(24, gt=0, description="Smallest tap target side (M103).")
     min_font_px: float = Field(12, gt=0, description="Smallest readable text (M104).")
+    small_text_share: float = Field(
+        0.4, gt=0, le=1, description="Share of visible text under min_font_px that makes a finding (M104)."
+    )
     screens_below_fold: float = Field(3, gt=0, description="Next control this many screens down (M106).")
     max_form_fields: int = Field(8, gt=0, description="Visible fields in one form (F106).")
+    channel_extra_screens: int = Field(
+        2, ge=1, description="Extra screens one channel needs for a journey that make C102 major."
+    )
+    dead_click_seconds: float = Field(
+        1.0, gt=0, le=1.0, description="A click with no effect this long is dead (F101; the probe watches 1 s)."
+    )
+    error_click_seconds: float = Field(1.0, gt=0, le=10, description="An error this soon after an action (F102).")
 
 
 class RulesConfig(Model):
@@ -99,6 +164,13 @@ class Config(Model):
     retries: int = Field(1, ge=0, le=3, description="Second tries of a failed step before a journey is blocked.")
     thresholds: Thresholds = Field(default_factory=Thresholds)
     rules: RulesConfig = Field(default_factory=RulesConfig)
+    secrets: list[Annotated[str, AfterValidator(_env_name)]] = Field(
+        default_factory=list,
+        description="Environment variables whose values are secret: masked in every file written and on screen.",
+    )
+    ignore_https_errors: bool = Field(
+        False, description="Accept HTTPS certificates the browser does not trust (a self-signed test server)."
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -406,6 +478,7 @@ class Journey(Model):
     channels: list[str] | None = Field(None, min_length=1, description="Default: every channel of the config.")
     steps: list[Step] = Field(min_length=1)
     rules: RulesConfig = Field(default_factory=RulesConfig, description="Rules switched off for this journey.")
+    weight: float = Field(1.0, ge=0, description="How many customers take this journey, relative to others (ranking).")
     source: str = Field("", description="The file it came from; set by the loader.")
 
 

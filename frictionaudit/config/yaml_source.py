@@ -96,6 +96,18 @@ def _translate(exc: yaml.MarkedYAMLError, file: str) -> InputError:
         return InputError("a tab is used here; YAML needs spaces", _at(file, here), "replace the tab with spaces")
     if "end of stream" in problem and "quoted scalar" in context:
         return InputError("this quote is never closed", _at(file, opened), "add the same quote at the end of the value")
+    if problem.startswith("expected escape sequence"):
+        return InputError(
+            "a backslash inside double quotes starts an escape (such as \\n), and this one is incomplete",
+            _at(file, here),
+            "use single quotes ('...') instead, or write two backslashes for one",
+        )
+    if problem.startswith("expected '<document start>'"):
+        return InputError(
+            "there is more text after the end of the document (a '...' line)",
+            _at(file, here),
+            "remove the '...' line, or move what follows it into a file of its own",
+        )
     if problem.startswith("found unknown escape character"):
         return InputError(
             f"{problem.removeprefix('found unknown escape character ')} after a backslash is not a known "
@@ -104,6 +116,13 @@ def _translate(exc: yaml.MarkedYAMLError, file: str) -> InputError:
             "use single quotes ('...') instead, or write two backslashes for one",
         )
     if problem == "mapping values are not allowed here":
+        before = _key_without_colon_before(here)
+        if before is not None:
+            return InputError(
+                "this line is not in 'key: value' form (a ':' is missing)",
+                SourcePos(file, before[0], before[1]),
+                "add ': ' after the key, e.g. 'label: Password'",
+            )
         return InputError(
             "a ':' here does not fit: the value may contain ': ' or the line is indented too far",
             _at(file, here),
@@ -170,6 +189,31 @@ def _translate(exc: yaml.MarkedYAMLError, file: str) -> InputError:
         _at(file, here),
         "check the indentation and quoting on this line and the one before",
     )
+
+
+def _key_without_colon_before(mark: yaml.Mark | None) -> tuple[int, int] | None:
+    """(line, column) of the line above ``mark`` when it looks like a key whose ':' is missing.
+
+    ``label Password`` above ``value: x`` (same indentation) reads as one text running over two
+    lines, so PyYAML complains at the ':' of the second line; the mistake is on the first.
+    """
+    buffer = getattr(mark, "buffer", None)
+    if mark is None or not isinstance(buffer, str):
+        return None
+    lines = buffer.split("\n")
+    if mark.line < 1 or mark.line >= len(lines):
+        return None
+    here, above = lines[mark.line], lines[mark.line - 1]
+    indent = len(above) - len(above.lstrip(" "))
+    words = above.strip()
+    if (
+        words
+        and ":" not in words
+        and not words.startswith(("-", "#", "'", '"', "[", "{"))
+        and indent == len(here) - len(here.lstrip(" "))
+    ):
+        return mark.line, indent + 1
+    return None
 
 
 class _Composer(yaml.SafeLoader):
@@ -370,6 +414,12 @@ def read_yaml_file(path: str) -> YamlDocument:
             raw = handle.read()
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            "the file is saved as UTF-16; journeys and configs must be UTF-8 text",
+            SourcePos(path, 1, 1),
+            "save it as UTF-8 in your editor",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -11,6 +11,11 @@ planted problem is marked ``PLANTED`` where it lives (here, in ``site/``) and is
 listed in ``planted.yaml``. The home, contact and login pages are kept clean.
 
 Run it by hand with ``python -m frictionaudit.demo.server --port 8000``.
+
+``DemoServer(variant="next")`` (``--variant next``) is the same service one deploy later, for
+tests of CI gates, baselines and trends: the payment answers at once (the slow "Pay now" is fixed)
+and the customer service page loads a chat widget script that was never deployed (a new problem:
+HTTP 404 for a script, rule N101, on the otherwise clean contact journey). The default is unchanged.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ import hmac
 import html
 import json
 import secrets
-import socket
 import socketserver
 import sys
 import threading
@@ -49,11 +53,17 @@ MOBILE_SITE = "/m"
 
 # PLANTED (P101): paying takes longer than the 3 s step budget.
 PAY_DELAY_SECONDS = 3.5
+# The "next" deploy (see the module docstring): no payment delay, a missing chat widget script.
+VARIANTS = ("default", "next")
+NEXT_CHAT_SCRIPT = "/static/js/chat-widget.js"
 # PLANTED (J101 on mobile): phones do not get the "Download PDF" link.
 MOBILE_UA_MARKERS = ("Mobile", "Android", "iPhone")
 # PLANTED (price difference between channels): phones see another amount.
 AMOUNT_DESKTOP = "kr 1 234,50"
 AMOUNT_MOBILE = "kr 1 243,50"
+# PLANTED (a fact worded differently between channels): the same plan has another name on phones.
+PLAN_DESKTOP = "Spot price"
+PLAN_MOBILE = "Market price"
 
 CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
@@ -81,6 +91,8 @@ PAGES: dict[str, Page] = {
     "/invoices": Page("invoices.html", "Your invoices", True, ("/static/js/invoices.js",)),
     "/invoices/2026-11": Page("invoice.html", "Invoice November 2026", True, ("/static/js/invoice.js",)),
     "/receipt": Page("receipt.html", "Payment received", True),
+    "/details": Page("details.html", "My details", True),
+    "/details/saved": Page("details-saved.html", "Details saved", True),
 }
 NOT_FOUND = Page("not-found.html", "Page not found")
 
@@ -151,8 +163,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect(f"{root}/login")
             return
         self._form()  # read the body; the demo keeps no payment state
-        time.sleep(PAY_DELAY_SECONDS)  # PLANTED (P101): the payment provider is slow.
+        # PLANTED (P101): the payment provider is slow (fixed in the "next" variant).
+        time.sleep(0 if self.server.variant == "next" else PAY_DELAY_SECONDS)
         self._redirect(f"{root}/receipt")
+
+    def _details(self, root: str) -> None:
+        if not self._session():
+            self._redirect(f"{root}/login")
+            return
+        form = self._form()
+        phone = form.get("phone", "")
+        if phone.isdigit() and len(phone) == 8:
+            self._redirect(f"{root}/details/saved")
+            return
+        # PLANTED (F103, F104): a phone number written with spaces is refused, and the form comes
+        # back with the e-mail address the customer typed emptied.
+        error = _template("pages/details-error.html").substitute().rstrip()
+        self._page(root, PAGES["/details"], error=error, phone=html.escape(phone), email="")
 
     def _invoice_pdf(self, root: str) -> None:
         if not self._session():
@@ -180,16 +207,22 @@ class _Handler(BaseHTTPRequestHandler):
             "root": root,
             "error": "",
             "customer_number": "",
+            "phone": "",
+            "email": "",
             # PLANTED (N102): the receipt's tracker points at a port nothing listens on.
             "tracker_origin": f"http://{HOST}:{self.server.tracker_port}",
             # PLANTED (price difference between channels): phones see another amount.
             "amount": AMOUNT_MOBILE if mobile else AMOUNT_DESKTOP,
+            "plan": PLAN_MOBILE if mobile else PLAN_DESKTOP,
             # PLANTED (J101 on mobile): the PDF link is left out for phones.
             "pdf_link": "" if mobile else pdf_link,
         }
         fields.update(values)
         content = _template(f"pages/{page.template}").substitute(fields)
-        scripts = "\n".join(f'  <script src="{src}"></script>' for src in page.scripts)
+        sources = page.scripts + (
+            (NEXT_CHAT_SCRIPT,) if self.server.variant == "next" and page is PAGES["/contact"] else ()
+        )
+        scripts = "\n".join(f'  <script src="{src}"></script>' for src in sources)
         layout = _template("m-layout.html" if root else "layout.html")
         body = layout.substitute(
             title=page.title,
@@ -261,24 +294,24 @@ ROUTES: dict[tuple[str, str], Callable[[_Handler, str], None]] = {
     ("GET", "/logout"): _Handler._logout,
     ("GET", "/pay"): _Handler._pay,
     ("POST", "/pay"): _Handler._pay,
+    ("POST", "/details"): _Handler._details,
     ("GET", "/invoices/2026-11.pdf"): _Handler._invoice_pdf,
 }
 
 
-def _closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released): connections are refused."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+# A privileged port nothing listens on (and one Chromium does not refuse as "unsafe"): the tracker's
+# connection is refused, and its URL is the same in every run, so the finding keeps its fix id.
+TRACKER_PORT = 2
 
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, variant: str = "default") -> None:
         super().__init__((HOST, port), _Handler)
+        self.variant = variant
         self.sessions: set[str] = set()
-        self.tracker_port = _closed_port()
+        self.tracker_port = TRACKER_PORT
 
     def server_bind(self) -> None:
         # Like HTTPServer.server_bind, without its reverse DNS lookup of the host.
@@ -299,15 +332,18 @@ class DemoServer:
     'http://127.0.0.1:54321'
     """
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, variant: str = "default") -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown demo variant {variant!r}; use one of {', '.join(VARIANTS)}")
         self._port = port
+        self._variant = variant
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> DemoServer:
         """Bind the socket and start serving; returns self."""
         if self._httpd is None:
-            self._httpd = _HTTPServer(self._port)
+            self._httpd = _HTTPServer(self._port, self._variant)
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever,
                 kwargs={"poll_interval": 0.1},
@@ -352,8 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Serve the Nordlys Energi demo portal on 127.0.0.1.",
     )
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000, 0 = any)")
+    parser.add_argument("--variant", choices=VARIANTS, default="default", help="'next': the service one deploy later")
     args = parser.parse_args(argv)
-    with DemoServer(port=args.port) as server:
+    with DemoServer(port=args.port, variant=args.variant) as server:
         print(
             f"Nordlys Energi demo portal at {server.url}/ (mobile site: {server.url}/m/)\n"
             f"Log in with customer number {CUSTOMER_NUMBER} and password {PASSWORD}. "

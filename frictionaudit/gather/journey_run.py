@@ -5,13 +5,22 @@ appear, an expectation not met), the replayer goes back to where that page began
 page's actions and the failed step once (``retries`` in frictionaudit.yaml), and the journey goes on
 if that works: the step is marked ``retried`` with the first error. The journey is blocked only when
 the second try fails too.
+
+Nothing a page does can stall the run for long: every step has a hard limit
+(``timeouts.step_seconds``), the journey a deadline (``timeouts.journey_seconds``, enforced again
+around the whole replay), and a page whose main thread stops answering (an endless script) gets
+no screenshot or probes until it answers again. When the browser itself goes away mid-journey,
+the run is an infrastructure failure (status ``error``), never a blocked journey.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -25,13 +34,28 @@ from frictionaudit.gather.collectors.console import ConsoleCollector
 from frictionaudit.gather.collectors.navigation import NavigationCollector
 from frictionaudit.gather.collectors.network import NetworkCollector
 from frictionaudit.gather.collectors.page_errors import PageErrorCollector
+from frictionaudit.gather.collectors.page_events import DialogCollector, DownloadCollector, PopupCollector
 from frictionaudit.gather.collectors.probes import PROBES
-from frictionaudit.gather.replay import ReplayContext, StepFailed, locate, run_step
+from frictionaudit.gather.replay import ReplayContext, StepFailed, could_not_open, locate, responds, run_step
 from frictionaudit.progress import ProgressListener
-from frictionaudit.results import JourneyRun, StepResult
+from frictionaudit.results import JourneyRun, StepResult, write_atomic
 
 SCREENSHOT_QUALITY = 70
 ERROR_PAGE_STATUS = 400
+# Screenshots are of the viewport only (never the full page), one pixel per CSS pixel, at most this
+# many pixels a side and this many bytes (a noisy page is saved again at a lower quality, or not at all).
+MAX_SCREENSHOT_SIDE = 4096
+MAX_SCREENSHOT_BYTES = 1_500_000
+FALLBACK_QUALITY = 30
+SCREENSHOT_TIMEOUT_MS = 5000
+# A page whose main thread does not answer a trivial call within this is unresponsive.
+RESPONSIVE_SECONDS = 3.0
+# After the journey's deadline, this long to finish the step in progress before it is cut off.
+JOURNEY_GRACE_SECONDS = 20.0
+# All probes of one hook together, per step; and what one probe may store per step (JSON characters).
+PROBE_BUDGET_SECONDS = {"before_step": 20.0, "after_step": 45.0}
+PROBE_CAP_SECONDS = {"before_step": 15.0, "after_step": 30.0}
+MAX_PROBE_EXTRA_CHARS = 200_000
 
 
 def steps_for(journey: Journey, channel: str) -> list[tuple[int, Any]]:
@@ -40,15 +64,53 @@ def steps_for(journey: Journey, channel: str) -> list[tuple[int, Any]]:
 
 
 async def screenshot(page: Any, path: Path, ctx: ReplayContext) -> str | None:
+    """Save a JPEG of the viewport with secret fields and texts masked; None when it cannot be taken."""
     masks = [locate(page, loc, visible=False) for loc in ctx.secret_targets]
+    masks += [page.get_by_text(secret) for secret in sorted(ctx.secrets)]
+    options: dict[str, Any] = {
+        "type": "jpeg",
+        "quality": SCREENSHOT_QUALITY,
+        "mask": masks,
+        "timeout": SCREENSHOT_TIMEOUT_MS,
+        "animations": "disabled",
+        "scale": "css",
+    }
+    viewport = page.viewport_size or {}
+    width, height = viewport.get("width", 0), viewport.get("height", 0)
+    if width > MAX_SCREENSHOT_SIDE or height > MAX_SCREENSHOT_SIDE:
+        options["clip"] = {
+            "x": 0,
+            "y": 0,
+            "width": min(width, MAX_SCREENSHOT_SIDE),
+            "height": min(height, MAX_SCREENSHOT_SIDE),
+        }
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(
-            path=str(path), type="jpeg", quality=SCREENSHOT_QUALITY, mask=masks, timeout=5000, animations="disabled"
-        )
+        data = await page.screenshot(**options)
+        if len(data) > MAX_SCREENSHOT_BYTES:
+            data = await page.screenshot(**{**options, "quality": FALLBACK_QUALITY})
+        if len(data) > MAX_SCREENSHOT_BYTES:
+            return None
+        write_atomic(path, data, durable=False)
     except Exception:
         return None
     return path.as_posix()
+
+
+class BrowserGone(Exception):
+    """The browser process went away (crashed or killed) during the journey."""
+
+
+# Playwright's words when the browser, the context or the page is gone under a call.
+_GONE_SIGNS = ("Target page, context or browser has been closed", "Browser has been closed", "Target closed")
+GONE_WAIT_TICKS = 40  # × 50 ms: how long a failure that says "closed" waits for the disconnection
+
+
+def _failed_document(requests: list[Any]) -> Any | None:
+    """The last main-frame document of a step, when it failed at the network level (not cancelled)."""
+    documents = [r for r in requests if r.is_navigation]
+    if documents and documents[-1].failure and not documents[-1].failure.startswith("net::ERR_ABORTED"):
+        return documents[-1]
+    return None
 
 
 def _error_document(requests: list[Any]) -> Any | None:
@@ -71,6 +133,7 @@ class JourneyReplay:
         devices: dict[str, Any],
         run_dir: Path,
         progress: ProgressListener,
+        repeat: int = 0,
     ) -> None:
         self.browser = browser
         self.plan = plan
@@ -87,14 +150,20 @@ class JourneyReplay:
         self.errors = PageErrorCollector(self.clock)
         self.network = NetworkCollector(self.clock)
         self.navigations = NavigationCollector(self.clock)
+        self.page_events = (DialogCollector(self.clock), PopupCollector(self.clock), DownloadCollector(self.clock))
         self.probes: list[Probe] = [cls(self.clock) for cls in PROBES]
         self.ctx = ReplayContext(
             base_url=channel_base_url(self.config, self.channel_config),
             env=plan.env,
             action_timeout=self.config.timeouts.action_seconds,
             navigation_timeout=self.config.timeouts.navigation_seconds,
+            secrets=plan.secrets,  # shared by the run: a password typed here is masked in every run
         )
+        self.unresponsive = False  # the page's main thread stopped answering (see _finish_step)
+        self.current: tuple[int, StepResult] | None = None  # the step in progress: position and result
         self.shots = run_dir / "screens" / safe_name(journey.id) / safe_name(channel)
+        if repeat:
+            self.shots = self.shots / f"repeat-{repeat + 1}"
         self.seen_screens: set[str] = set()
         # Where the current page began: the position in self.steps to repeat from, and the URL to
         # reopen first (None when that position is itself a goto).
@@ -103,6 +172,7 @@ class JourneyReplay:
         self.run = JourneyRun(
             journey=journey.id,
             channel=channel,
+            repeat=repeat,
             status="completed",
             started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             user_agent=self.options.get("user_agent", ""),
@@ -115,25 +185,38 @@ class JourneyReplay:
         t0 = time.monotonic()
         self.deadline = t0 + self.config.timeouts.journey_seconds
         context = None
+        accept_any_certificate = self.config.ignore_https_errors or getattr(self.plan, "ignore_https_errors", False)
+        https = {"ignore_https_errors": True} if accept_any_certificate else {}
         try:
-            context = await self.browser.new_context(**self.options, accept_downloads=False)
+            context = await self.browser.new_context(**self.options, **https, accept_downloads=False)
             for probe in self.probes:
                 if probe.init_script:
                     await context.add_init_script(probe.init_script)
             page = await context.new_page()
             await apply_network(context, page, self.channel_config)
-            for collector in (self.console, self.errors, self.network, self.navigations, *self.probes):
+            for collector in (self.console, self.errors, self.network, self.navigations, *self.page_events):
                 collector.attach(page)
+            for probe in self.probes:
+                probe.attach(page)
             if not self.run.user_agent:  # no channel setting: record what the browser really sends
                 try:
                     self.run.user_agent = str(await asyncio.wait_for(page.evaluate("navigator.userAgent"), 5))
                 except Exception:
                     pass
-            await self._steps(page)
+            try:
+                hard_limit = self.deadline - time.monotonic() + JOURNEY_GRACE_SECONDS
+                await asyncio.wait_for(self._steps(page), max(0.1, hard_limit))
+            except TimeoutError:  # a step kept going past the deadline and its grace: cut it off
+                self._overran()
+        except BrowserGone as gone:
+            self._browser_gone(str(gone))
         except Exception as exc:  # the browser or context failed us: infrastructure, not the service
-            self.run.status = "error"
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self.run.reason = f"browser failure: {clip(first, 300)}"
+            if not self.browser.is_connected():
+                self._browser_gone()
+            else:
+                self.run.status = "error"
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                self.run.reason = f"browser failure: {clip(first, 300)}"
         finally:
             if context is not None:
                 try:
@@ -150,35 +233,110 @@ class JourneyReplay:
         for position, (index, step) in enumerate(self.steps):
             self.clock.step = index
             result = StepResult(index=index, label=step_label(step), action=step.action, started=self.clock.now())
+            self.current = (position, result)
+            self._check_browser()
+            if self.unresponsive:  # the last step left the page busy: does it answer again?
+                self.unresponsive = not await self._responds(page)
             await self._probe("before_step", page, step, result)
             step_t0 = time.monotonic()
             try:
                 await self._attempt(page, step, result)
             except StepFailed as first:
-                if retries > 0 and time.monotonic() < self.deadline:
+                await self._check_gone(page, str(first))  # "target closed": the browser went away, not the service
+                if first.hung:  # reloading a frozen page does not help (its renderer stays busy)
+                    self.unresponsive = True
+                    self._fail(result, str(first), step_t0)
+                elif retries > 0 and time.monotonic() < self.deadline:
                     retries -= 1
                     await self._second_try(page, position, step, result, str(first))
                 else:
                     self._fail(result, str(first), step_t0)
             if result.status == "failed" and result.duration == 0.0:
                 result.duration = round(time.monotonic() - step_t0, 4)
+            if result.status == "failed":
+                await self._check_gone(page, str(result.error))
             await self._finish_step(page, position, step, result)
             if self.run.status == "blocked":
-                for later_index, later in self.steps[position + 1 :]:
-                    self.run.steps.append(
-                        StepResult(index=later_index, label=step_label(later), action=later.action, status="skipped")
-                    )
+                self._skip_after(position)
                 return
 
+    def _skip_after(self, position: int) -> None:
+        for later_index, later in self.steps[position + 1 :]:
+            self.run.steps.append(
+                StepResult(index=later_index, label=step_label(later), action=later.action, status="skipped")
+            )
+
+    def _check_browser(self) -> None:
+        if not self.browser.is_connected():
+            raise BrowserGone()
+
+    async def _check_gone(self, page: Any, reason: str) -> None:
+        """Raise :class:`BrowserGone` when a step failed because the browser (or this page) went away.
+
+        A remote browser's disconnection reaches ``is_connected`` a moment after the calls it broke,
+        so a failure in Playwright's words for "closed" waits briefly for it. A page closed under a
+        connected browser is no fault of the service either.
+        """
+        self._check_browser()
+        if not any(sign in reason for sign in _GONE_SIGNS):
+            return
+        for _ in range(GONE_WAIT_TICKS):
+            await asyncio.sleep(0.05)
+            self._check_browser()
+        if page.is_closed():
+            raise BrowserGone("the page or its browser context was closed")
+
+    def _cut_off(self, status: str, reason: str) -> None:
+        """End the run at the step in progress: it failed with ``reason``; the later steps are skipped."""
+        if self.current is not None:
+            position, result = self.current
+            if all(done is not result for done in self.run.steps):
+                result.status = "failed"
+                result.error = reason
+                self._drain(result)
+                self.run.steps.append(result)
+            self._skip_after(position)
+            self.run.blocked_at = result.index if status == "blocked" else None
+        self.run.status = status  # type: ignore[assignment]
+        self.run.reason = reason
+
+    def _overran(self) -> None:
+        self._cut_off("blocked", f"the journey took longer than {self.config.timeouts.journey_seconds:g} s")
+
+    def _browser_gone(self, what: str = "") -> None:
+        where = f" at step {self.current[1].index + 1}" if self.current is not None else ""
+        if what and self.browser.is_connected():
+            self._cut_off("error", f"browser failure: {what} during the journey{where}")
+        else:
+            reason = f"browser failure: the browser stopped during the journey{where} (crashed or killed)"
+            self._cut_off("error", reason)
+
+    def _step_limit(self, step: Any) -> float:
+        """The hard limit of one step: ``timeouts.step_seconds``, or longer when the step asks to wait longer."""
+        own = getattr(step, "timeout", None) or 0.0
+        wait = getattr(step, "wait", None)
+        if wait is not None and getattr(wait, "seconds", None):
+            own = max(own, wait.seconds)
+        return max(self.config.timeouts.step_seconds, own + 5.0) if own else self.config.timeouts.step_seconds
+
     async def _attempt(self, page: Any, step: Any, result: StepResult) -> None:
+        journey_message = f"the journey took longer than {self.config.timeouts.journey_seconds:g} s"
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
-            raise StepFailed(f"the journey took longer than {self.config.timeouts.journey_seconds:g} s")
+            raise StepFailed(journey_message)
+        limit = self._step_limit(step)
         requests_before = len(self.network.peek(self.clock.step))
         try:
-            duration, captured = await asyncio.wait_for(run_step(page, step, self.ctx, self.network), remaining)
+            duration, captured = await asyncio.wait_for(
+                run_step(page, step, self.ctx, self.network), min(remaining, limit)
+            )
         except TimeoutError:
-            raise StepFailed(f"the journey took longer than {self.config.timeouts.journey_seconds:g} s") from None
+            if remaining <= limit:
+                raise StepFailed(journey_message) from None
+            raise StepFailed(
+                f"the step did not finish within {limit:g} s (timeouts.step_seconds): the page stopped responding",
+                hung=True,
+            ) from None
         result.duration = round(duration, 4)
         result.captured = captured
         if step.action == "fill":
@@ -186,7 +344,11 @@ class JourneyReplay:
         elif step.action == "press":
             result.metrics["keystrokes"] = 1
         if step.action in ("goto", "click", "press", "select", "check"):
-            error_page = _error_document(self.network.peek(self.clock.step)[requests_before:])
+            started = self.network.peek(self.clock.step)[requests_before:]
+            failed = _failed_document(started)
+            if failed is not None:  # the page the action led to never came (the server went away, ...)
+                raise StepFailed(could_not_open(failed.url, failed.failure or ""))
+            error_page = _error_document(started)
             if error_page is not None:
                 raise StepFailed(f"the page answered HTTP {error_page.status} ({error_page.method} {error_page.url})")
 
@@ -220,19 +382,29 @@ class JourneyReplay:
         self.run.reason = reason
 
     async def _finish_step(self, page: Any, position: int, step: Any, result: StepResult) -> None:
-        result.url = page.url
-        try:
-            result.title = await asyncio.wait_for(page.title(), 5)
-        except Exception:
-            result.title = ""
+        result.url = clip(page.url, 2000)
+        result.title = ""
+        if not self.unresponsive:
+            try:
+                result.title = clip(await asyncio.wait_for(page.title(), RESPONSIVE_SECONDS), 500)
+            except TimeoutError:  # the main thread is busy (an endless script): no screenshot, no probes
+                self.unresponsive = True
+            except Exception:
+                pass
+        if self.unresponsive:
+            result.extra["unresponsive"] = True
         result.screen = screen_key(result.url, result.title)
         result.new_screen = result.screen not in self.seen_screens
         self.seen_screens.add(result.screen)
-        shot = await screenshot(page, self.shots / f"{result.index + 1:02d}.jpg", self.ctx)
-        result.screenshot = os.path.relpath(shot, self.run_dir) if shot else None
+        if not self.unresponsive:
+            shot = await screenshot(page, self.shots / f"{result.index + 1:02d}.jpg", self.ctx)
+            result.screenshot = os.path.relpath(shot, self.run_dir) if shot else None
         if result.status == "ok":
             self._track_page_start(position, step, result)
-            await self._probe("after_step", page, step, result)
+            if self.unresponsive:
+                self._probe_error(f"step {result.index + 1}: the page did not respond; after_step probes skipped")
+            else:
+                await self._probe("after_step", page, step, result)
         self._drain(result)
         self.run.steps.append(result)
         self.progress.step_done(self.run.key, result.label)
@@ -245,17 +417,55 @@ class JourneyReplay:
         if navigated and _error_document(self.network.peek(result.index)) is None:
             self.page_start, self.page_start_url = position + 1, result.url
 
+    def _probe_error(self, message: str) -> None:
+        if len(self.run.probe_errors) < 50:
+            self.run.probe_errors.append(message)
+
+    async def _responds(self, page: Any) -> bool:
+        return await responds(page, RESPONSIVE_SECONDS)
+
     async def _probe(self, hook: str, page: Any, step: Any, result: StepResult) -> None:
+        """Run every probe's hook, within its own cap and a budget for all; never longer on a hung page."""
+        if not self.probes:
+            return
+        if self.unresponsive:
+            self._probe_error(f"step {result.index + 1}: the page did not respond; {hook} probes skipped")
+            return
+        end = time.monotonic() + PROBE_BUDGET_SECONDS[hook]
         for probe in self.probes:
+            left = min(PROBE_CAP_SECONDS[hook], end - time.monotonic())
+            if left <= 0:
+                self._probe_error(f"step {result.index + 1}: {hook} probes out of time; {probe.kind} and later skipped")
+                return
             try:
                 if hook == "before_step":
-                    await asyncio.wait_for(probe.before_step(page, step), 15)
+                    await asyncio.wait_for(probe.before_step(page, step), left)
                 else:
-                    await asyncio.wait_for(probe.after_step(page, step, result), 30)
+                    await asyncio.wait_for(probe.after_step(page, step, result), left)
             except Exception as exc:
-                message = f"{probe.kind} at step {result.index + 1}: {type(exc).__name__}: {clip(str(exc), 200)}"
-                if len(self.run.probe_errors) < 50:
-                    self.run.probe_errors.append(message)
+                self._probe_error(
+                    f"{probe.kind} at step {result.index + 1}: {type(exc).__name__}: {clip(str(exc), 200)}"
+                )
+                if isinstance(exc, TimeoutError) and not await self._responds(page):
+                    self.unresponsive = True
+                    self._probe_error(f"step {result.index + 1}: the page stopped responding; later probes skipped")
+                    return
+            if hook == "after_step":
+                self._cap_extra(probe.kind, result)
+
+    def _cap_extra(self, kind: str, result: StepResult) -> None:
+        """A probe's observations larger than the cap are dropped (a broken probe or a hostile page)."""
+        data = result.extra.get(kind)
+        if data is None:
+            return
+        try:
+            size = len(json.dumps(data, default=str))
+        except (TypeError, ValueError):
+            size = MAX_PROBE_EXTRA_CHARS + 1
+        if size > MAX_PROBE_EXTRA_CHARS:
+            del result.extra[kind]
+            result.dropped[f"extra.{kind}"] = size
+            self._probe_error(f"{kind} at step {result.index + 1}: {size:,} characters of observations dropped")
 
     def _drain(self, result: StepResult) -> None:
         index = result.index
@@ -263,6 +473,12 @@ class JourneyReplay:
         result.page_errors, dropped_errors = self.errors.drain(index)
         result.requests, dropped_requests = self.network.drain(index)
         result.navigations, _ = self.navigations.drain(index)
+        for collector in self.page_events:
+            records, dropped = collector.drain(index)
+            if records:
+                result.extra[collector.kind] = records
+            if dropped:
+                result.dropped[collector.kind] = dropped
         for kind, count in (
             ("console", dropped_console),
             ("page_errors", dropped_errors),
@@ -282,9 +498,22 @@ class _Goto:
         self.goto = url
 
 
-def safe_name(name: str) -> str:
-    """A file-name-safe version of a journey or channel name (no separators, no dots first)."""
-    import re
+# Names Windows reserves for devices, with or without an extension ("con.txt" is the console too).
+RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+MAX_NAME = 80
 
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "unnamed"
-    return cleaned[:80]
+
+def safe_name(name: str) -> str:
+    """A file-name-safe version of a journey or channel name, for a folder inside the run folder.
+
+    Only ASCII letters, digits, '.', '_' and '-' survive (no separators, no '..', no dot first), at
+    most 80 characters, never a reserved device name such as CON or NUL. A name that had to change
+    gets a short hash of the original, so two names never share a folder ("blå" and "blø").
+    """
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-") or "unnamed"
+    if cleaned.split(".")[0].upper() in RESERVED_NAMES:
+        cleaned = "_" + cleaned
+    if cleaned != name or len(cleaned) > MAX_NAME:
+        digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        cleaned = f"{cleaned[: MAX_NAME - 9].rstrip('._-')}-{digest}"
+    return cleaned

@@ -15,14 +15,58 @@ from typing import Any
 
 from frictionaudit.config.loader import resolve_env
 from frictionaudit.config.models import Locator
+from frictionaudit.gather.collectors import clip
 
 SETTLE_QUIET_SECONDS = 0.2
-SETTLE_CAP_SECONDS = 15.0
+MIN_SECRET_LENGTH = 3  # as frictionaudit.secrets: shorter values are not masked
+# What a typed value makes secret by itself: a password field, or a one-time code or card number.
+_SENSITIVE_FIELD_JS = (
+    "e => (e.type || '').toLowerCase() === 'password'"
+    " || /password|one-time-code|cc-number|cc-csc/i.test(e.getAttribute('autocomplete') || '')"
+)
+# Chromium's network errors in words (the code stays, for searching); ERR_CONNECTION_REFUSED says enough.
+_NET_ERRORS = {
+    "ERR_NAME_NOT_RESOLVED": "the server's name was not found in DNS",
+    "ERR_NAME_RESOLUTION_FAILED": "the server's name could not be looked up in DNS",
+    "ERR_TOO_MANY_REDIRECTS": "the page redirects in a loop",
+    "ERR_CONNECTION_RESET": "the server dropped the connection",
+    "ERR_CONNECTION_CLOSED": "the server closed the connection without an answer",
+    "ERR_EMPTY_RESPONSE": "the server closed the connection without an answer",
+    "ERR_CONNECTION_TIMED_OUT": "the server did not answer",
+    "ERR_ADDRESS_UNREACHABLE": "the server cannot be reached from here",
+    "ERR_INTERNET_DISCONNECTED": "this machine is offline",
+}
+_CERT_HINT = (
+    "the site's HTTPS certificate is not valid here; for a test server with its own certificate, use "
+    "--ignore-https-errors or ignore_https_errors: true in frictionaudit.yaml"
+)
 _SETTLING_ACTIONS = {"goto", "click", "fill", "select", "check", "press", "hover", "scroll"}
 
 
 class StepFailed(Exception):
-    """The step could not be done; ``str()`` is the reason shown to the user."""
+    """The step could not be done; ``str()`` is the reason shown to the user.
+
+    ``hung``: the page stopped responding (its main thread is stuck), so trying again is no use.
+    """
+
+    def __init__(self, reason: str, *, hung: bool = False) -> None:
+        super().__init__(reason)
+        self.hung = hung
+
+
+RESPONDS_SECONDS = 2.0  # after an action timed out: a page that does not answer a trivial call is frozen
+
+
+async def responds(page: Any, seconds: float = RESPONDS_SECONDS) -> bool:
+    """Whether the page's main thread answers a trivial call within ``seconds`` (an error page that
+    cannot run scripts, or a closed one, is not a frozen page: only a call that never returns is)."""
+    try:
+        await asyncio.wait_for(page.evaluate("1"), seconds)
+    except TimeoutError:
+        return False
+    except Exception:
+        return True
+    return True
 
 
 @dataclass
@@ -32,6 +76,7 @@ class ReplayContext:
     action_timeout: float
     navigation_timeout: float
     secret_targets: list[Locator] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set)  # values to mask; a password typed into a field joins them
 
     def url_for(self, target: str) -> str:
         target = resolve_env(target, self.env)
@@ -60,6 +105,17 @@ def locate(page: Any, loc: Locator, *, visible: bool = True) -> Any:
     if visible:
         found = found.filter(visible=True)
     return found.first
+
+
+async def _when_visible(page: Any, loc: Locator, timeout_ms: float) -> Any:
+    """The element, once visible (``timeouts.action_seconds``).
+
+    The action that follows gets the navigation timeout instead: Playwright's actions wait for the
+    navigation they start to commit, and a slow answer to a click is a slow step, not a failed one.
+    """
+    target = locate(page, loc)
+    await target.wait_for(state="visible", timeout=timeout_ms)
+    return target
 
 
 def _seconds(value: float) -> str:
@@ -93,31 +149,39 @@ async def _action(page: Any, step: Any, ctx: ReplayContext, timeout_ms: float) -
                 raise StepFailed(
                     f"the page {url} did not finish loading within {_seconds(ctx.navigation_timeout)}"
                 ) from None
-            match = re.search(r"net::(ERR_[A-Z_]+)", message)
-            if match:
-                raise StepFailed(f"could not open {url}: {match.group(1)}") from None
-            raise StepFailed(f"could not open {url}: {message}") from None
+            if "Download is starting" in message:
+                return captured  # the address is a file: the customer got it (recorded as a download)
+            raise StepFailed(could_not_open(url, message)) from None
         return captured
     if action == "click":
-        await locate(page, step.click).click(timeout=timeout_ms)
+        await (await _when_visible(page, step.click, timeout_ms)).click(timeout=ctx.navigation_timeout * 1000)
     elif action == "fill":
         args = step.fill
         value = resolve_env(args.value, ctx.env)
         if args.secret:
             ctx.secret_targets.append(args)
-        await locate(page, args).fill(value, timeout=timeout_ms)
+        target = locate(page, args)
+        await target.fill(value, timeout=timeout_ms)
+        if not args.secret and await _sensitive(target, value, ctx):
+            ctx.secret_targets.append(args)
+            if len(value) >= MIN_SECRET_LENGTH:
+                ctx.secrets.add(value)
     elif action == "select":
-        target = locate(page, step.select)
+        target = await _when_visible(page, step.select, timeout_ms)
         try:
-            await target.select_option(label=step.select.option, timeout=timeout_ms)
+            await target.select_option(label=step.select.option, timeout=ctx.navigation_timeout * 1000)
         except Exception:
-            await target.select_option(value=step.select.option, timeout=timeout_ms)
+            await target.select_option(value=step.select.option, timeout=ctx.navigation_timeout * 1000)
     elif action == "check":
-        await locate(page, step.check).set_checked(step.check.checked, timeout=timeout_ms)
+        await (await _when_visible(page, step.check, timeout_ms)).set_checked(
+            step.check.checked, timeout=ctx.navigation_timeout * 1000
+        )
     elif action == "press":
         target = step.press.target()
         if target is not None:
-            await locate(page, target).press(step.press.key, timeout=timeout_ms)
+            await (await _when_visible(page, target, timeout_ms)).press(
+                step.press.key, timeout=ctx.navigation_timeout * 1000
+            )
         else:
             await page.keyboard.press(step.press.key)
     elif action == "hover":
@@ -143,8 +207,28 @@ async def _action(page: Any, step: Any, ctx: ReplayContext, timeout_ms: float) -
     elif action == "capture":
         args = step.capture
         text = await locate(page, args.target()).inner_text(timeout=timeout_ms)
-        captured[args.name] = " ".join(text.split())
+        captured[args.name] = clip(" ".join(text.split()), 2000)
     return captured
+
+
+def could_not_open(url: str, failure: str) -> str:
+    """Why a page could not be opened, from Chromium's error text ("net::ERR_NAME_NOT_RESOLVED ...")."""
+    match = re.search(r"net::(ERR_[A-Z0-9_]+)", failure)
+    if not match:
+        return f"could not open {url}: {failure}"
+    code = match.group(1)
+    words = _NET_ERRORS.get(code) or (_CERT_HINT if "CERT" in code or "SSL" in code else None)
+    return f"could not open {url}: {code}" + (f" ({words})" if words else "")
+
+
+async def _sensitive(target: Any, value: str, ctx: ReplayContext) -> bool:
+    """The value holds a known secret, or the field is one whose value is secret by nature."""
+    if any(secret in value for secret in ctx.secrets):
+        return True
+    try:
+        return bool(await target.evaluate(_SENSITIVE_FIELD_JS, timeout=1000))
+    except Exception:
+        return False
 
 
 async def _expect(page: Any, args: Any, ctx: ReplayContext, timeout_ms: float) -> None:
@@ -201,24 +285,27 @@ async def run_step(page: Any, step: Any, ctx: ReplayContext, network: Any) -> tu
     started = time.monotonic()
     try:
         captured = await _action(page, step, ctx, timeout * 1000)
-    except StepFailed:
-        raise
     except Exception as exc:
-        raise StepFailed(_reason(exc, _target_description(step), timeout)) from None
+        reason = str(exc) if isinstance(exc, StepFailed) else _reason(exc, _target_description(step), timeout)
+        if not await responds(page):  # a frozen page, not a missing element: say so, and do not retry
+            raise StepFailed(f"the page stopped responding (a script kept it busy): {reason}", hung=True) from None
+        raise StepFailed(reason) from None
     acted = time.monotonic()
     if step.action in _SETTLING_ACTIONS:
-        settled = await settle(page, network, started)
+        settled = await settle(page, network, started, ctx.navigation_timeout)
         return max(settled, acted) - started, captured
     return acted - started, captured
 
 
-async def settle(page: Any, network: Any, since: float) -> float:
-    """Wait until the network has been quiet for a moment and the page has loaded.
+async def settle(page: Any, network: Any, since: float, cap: float) -> float:
+    """Wait until the network has been quiet for a moment and the page has loaded (at most ``cap`` s).
+
+    The action itself waited for the navigation it started to commit; this waits for the rest.
 
     Returns the monotonic time at which the page settled (the last network activity, or now), so
     the quiet window itself is not counted in the step's duration.
     """
-    deadline = time.monotonic() + SETTLE_CAP_SECONDS
+    deadline = time.monotonic() + cap
     while time.monotonic() < deadline:
         quiet_for = time.monotonic() - network.last_activity
         if network.inflight == 0 and quiet_for >= SETTLE_QUIET_SECONDS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,9 @@ from typing import Any
 from frictionaudit import __version__
 from frictionaudit.config.models import Config, Journey, step_label
 from frictionaudit.errors import InfrastructureError
-from frictionaudit.gather.browser import launch
 from frictionaudit.gather.channels import channel_info, context_options
 from frictionaudit.gather.journey_run import JourneyReplay, safe_name, steps_for
+from frictionaudit.gather.pool import close_all, endpoints_from, open_browser, run_everywhere
 from frictionaudit.progress import NullProgress, ProgressListener
 from frictionaudit.results import JourneyInfo, JourneyRun, RunResults, save_results
 from frictionaudit.secrets import Redactor
@@ -37,6 +38,11 @@ class GatherPlan:
     browser_path: str | None = None
     workers: int = 2
     secrets: set[str] = field(default_factory=set)
+    connect: Sequence[str] = ()  # Playwright browser servers (ws://...)
+    cdp: Sequence[str] = ()  # Chromiums with remote debugging (http://...)
+    repeat: int = 1  # each journey × channel this many times
+    shard: tuple[int, int] | None = None  # (i, n): only the i-th of n deterministic slices (1-based)
+    ignore_https_errors: bool = False  # accept HTTPS certificates the browser does not trust
 
     def pairs(self) -> list[tuple[Journey, str]]:
         pairs = []
@@ -45,6 +51,18 @@ class GatherPlan:
                 if self.channels is None or channel in self.channels:
                     pairs.append((journey, channel))
         return pairs
+
+    def work(self) -> list[tuple[Journey, str, int]]:
+        """What this run does: the shard's slice of the journey × channel pairs, each ``repeat`` times."""
+        pairs = self.pairs()
+        if self.shard is not None:
+            index, count = self.shard
+            pairs = [pair for position, pair in enumerate(pairs) if position % count == index - 1]
+        return [(journey, channel, r) for journey, channel in pairs for r in range(self.repeat)]
+
+
+def plan_journey(plan: GatherPlan, journey_id: str) -> Journey:
+    return next(j for j in plan.journeys if j.id == journey_id)
 
 
 def new_run_id() -> str:
@@ -59,9 +77,10 @@ async def run_journey(
     devices: dict[str, Any],
     run_dir: Path,
     progress: ProgressListener,
+    repeat: int = 0,
 ) -> JourneyRun:
-    """Replay one journey on one channel in a fresh browser context."""
-    return await JourneyReplay(browser, plan, journey, channel, devices, run_dir, progress).replay()
+    """Replay one journey on one channel in a fresh browser context (``repeat``: which of --repeat K)."""
+    return await JourneyReplay(browser, plan, journey, channel, devices, run_dir, progress, repeat).replay()
 
 
 def _journey_info(journey: Journey, plan: GatherPlan) -> JourneyInfo:
@@ -73,7 +92,63 @@ def _journey_info(journey: Journey, plan: GatherPlan) -> JourneyInfo:
         steps=[step_label(s) for s in journey.steps],
         channels=[c for j, c in plan.pairs() if j.id == journey.id],
         disabled_rules=list(journey.rules.disable),
+        weight=journey.weight,
     )
+
+
+CHECKPOINT_SECONDS = 2.0  # at least this long between two saves of results.json during a run
+
+
+class _Saver:
+    """Writes ``results.json`` (redacted, atomically) as runs finish, and once more at the end.
+
+    While the run goes on, the saved file holds the runs finished so far with ``interrupted: true``,
+    so a run that is killed outright still leaves a readable results.json for ``report``.
+    """
+
+    def __init__(self, run_dir: Path, secrets: set[str]) -> None:
+        self.run_dir = run_dir
+        self.secrets = secrets  # shared: values found during the run (password fields) join it
+        self.next_at = 0.0
+
+    def save(self, results: RunResults) -> RunResults:
+        started = time.monotonic()
+        redactor = Redactor(self.secrets)
+        if redactor:
+            results = RunResults.model_validate(redactor.tree(results.model_dump()))
+        save_results(results, self.run_dir)
+        # A big results file is not rewritten more often than it takes to write it, times ten.
+        self.next_at = time.monotonic() + max(CHECKPOINT_SECONDS, 10 * (time.monotonic() - started))
+        return results
+
+    def checkpoint(self, results: RunResults) -> None:
+        if time.monotonic() >= self.next_at:
+            self.save(results)
+
+
+def _partial(results: RunResults, finished: dict[tuple[str, str, int], JourneyRun], keys: list[Any]) -> RunResults:
+    """The results with the runs finished so far, in plan order, marked interrupted."""
+    runs = [finished[k] for k in keys if k in finished]
+    unfinished = [f"{j}@{c}" + (f"#{r + 1}" if r else "") for j, c, r in keys if (j, c, r) not in finished]
+    return results.model_copy(update={"runs": runs, "interrupted": True, "unfinished": unfinished})
+
+
+async def _until_done_or_stopped(task: asyncio.Future[Any], stop: asyncio.Event | None) -> bool:
+    """Wait for ``task``; when ``stop`` is set first, cancel it and let it wind down. True: it finished."""
+    if stop is None:
+        await task
+        return True
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if task.done():
+        task.result()  # its exception, if it had one
+        return True
+    task.cancel()  # each journey run closes its browser context as it unwinds
+    await asyncio.gather(task, return_exceptions=True)
+    return False
 
 
 async def gather(
@@ -81,13 +156,19 @@ async def gather(
     run_dir: Path,
     run_id: str,
     progress: ProgressListener | None = None,
+    stop: asyncio.Event | None = None,
 ) -> RunResults:
-    """Replay every journey × channel of the plan and save ``results.json`` in ``run_dir``."""
+    """Replay every journey × channel of the plan and save ``results.json`` in ``run_dir``.
+
+    When ``stop`` is set (Ctrl-C, SIGTERM), no further journey starts, the ones in flight are
+    cancelled, and the results of the runs that finished are saved with ``interrupted: true``. The
+    same is saved when the task itself is cancelled, before the cancellation goes on.
+    """
     from playwright.async_api import async_playwright
 
     progress = progress or NullProgress()
-    pairs = plan.pairs()
-    progress.planned(len(pairs), sum(len(steps_for(j, c)) for j, c in pairs))
+    work = plan.work()
+    progress.planned(len(work), sum(len(steps_for(j, c)) for j, c, _ in work))
     results = RunResults(
         run_id=run_id,
         tool_version=__version__,
@@ -99,39 +180,64 @@ async def gather(
             "retries": plan.config.retries,
             "thresholds": plan.config.thresholds.model_dump(),
             "rules": plan.config.rules.model_dump(),
+            "repeat": plan.repeat,
+            "shard": list(plan.shard) if plan.shard else None,
         },
         journeys=[_journey_info(j, plan) for j in plan.journeys],
     )
     run_dir.mkdir(parents=True, exist_ok=True)
-    redactor = Redactor(plan.secrets)
+    saver = _Saver(run_dir, plan.secrets)
+    finished: dict[tuple[str, str, int], JourneyRun] = {}
+    keys = [(j.id, c, r) for j, c, r in work]
     async with async_playwright() as playwright:
         devices = dict(playwright.devices)
-        browser, choice = await launch(playwright, plan.browser_path)
-        results.browser = f"{choice.describe()} {browser.version}"
+        endpoints = endpoints_from(plan.connect, plan.cdp)
+        failures: list[InfrastructureError] = []
+        for endpoint in endpoints:
+            try:
+                await open_browser(playwright, endpoint, plan.browser_path)
+            except InfrastructureError as exc:
+                endpoint.dead = True
+                endpoint.problems.append(str(exc))
+                failures.append(exc)
+        if len(failures) == len(endpoints):
+            raise failures[0]
+        results.browser = ", ".join(
+            f"{e.describe()} {e.browser.version}" for e in endpoints if not e.dead and e.browser is not None
+        )
         results.channels = [
             channel_info(name, plan.config, context_options(plan.config.channels[name], devices))
             for name in plan.config.channels
-            if any(c == name for _, c in pairs)
+            if any(c == name for _, c in plan.pairs())
         ]
-        semaphore = asyncio.Semaphore(max(1, plan.workers))
 
-        async def one(journey: Journey, channel: str) -> JourneyRun:
-            async with semaphore:
-                return await run_journey(browser, plan, journey, channel, devices, run_dir, progress)
+        async def one(browser: Any, journey: Journey, channel: str, repeat: int) -> JourneyRun:
+            run = await run_journey(browser, plan, journey, channel, devices, run_dir, progress, repeat)
+            finished[(journey.id, channel, repeat)] = run
+            saver.checkpoint(_partial(results, finished, keys))
+            return run
 
+        def skipped(run: JourneyRun) -> None:
+            progress.run_done(run.key, run.status, len(steps_for(plan_journey(plan, run.journey), run.channel)))
+
+        everything = asyncio.ensure_future(
+            run_everywhere(playwright, endpoints, work, plan.workers, plan.browser_path, one, on_skipped=skipped)
+        )
         try:
-            runs = await asyncio.gather(*(one(j, c) for j, c in pairs))
+            complete = await _until_done_or_stopped(everything, stop)
+        except asyncio.CancelledError:  # cancelled outright: keep what finished, then go on cancelling
+            everything.cancel()
+            await asyncio.gather(everything, return_exceptions=True)
+            saver.save(_partial(results, finished, keys))
+            raise
         finally:
-            try:
-                await asyncio.wait_for(browser.close(), 10)
-            except Exception:
-                pass
-    results.runs = list(runs)
+            await close_all(endpoints)
+    if complete:
+        results.runs = list(everything.result())
+    else:
+        results = _partial(results, finished, keys)
     results.finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    if redactor:
-        results = RunResults.model_validate(redactor.tree(results.model_dump()))
-    save_results(results, run_dir)
-    return results
+    return saver.save(results)
 
 
 def device_names() -> list[str]:

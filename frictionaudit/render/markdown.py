@@ -1,8 +1,14 @@
-"""``report.md``: the run's story, short enough to paste into a pull request or an email."""
+"""``report.md``: the run's story, short enough to paste into a pull request or an email.
+
+The verdict, the small fixes to make next and the bigger ones apart (each with the inputs of its
+priority), the differences between channels, and one row per journey × channel. The evidence and
+the screenshots are in ``report.html``.
+"""
 
 from __future__ import annotations
 
 from frictionaudit.analysis import Analysis
+from frictionaudit.rank import EFFORT_WEIGHT, SEVERITY_WEIGHT, Fix
 
 STATUS = {"completed": "✅ completed", "blocked": "⛔ blocked", "error": "⚠️ browser error"}
 
@@ -13,19 +19,79 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_markdown(analysis: Analysis, max_fixes: int = 15) -> str:
+def _quoted(text: str) -> str:
+    return f"“{_cell(text)}”" if text else "(nothing)"
+
+
+def _secs(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 60 else f"{int(seconds // 60)} min {int(seconds % 60)} s"
+
+
+def _fix_rows(fixes: list[Fix], ranks: dict[str, int]) -> list[str]:
+    lines = [
+        "| # | Fix | Severity | Effort | Where | Priority = sev × reach × conf ÷ effort |",
+        "|---:|---|---|---|---|---|",
+    ]
+    for fix in fixes:
+        journeys = f"{len(fix.journeys)} journey{'s' if len(fix.journeys) != 1 else ''}"
+        where = f"{len(fix.occurrences)}× in {journeys} · {', '.join(fix.channels)}"
+        cells = [
+            str(ranks[fix.id]),
+            f"{_cell(fix.title)} `{fix.rule}`",
+            fix.severity,
+            fix.effort,
+            _cell(where),
+            f"**{fix.priority:.1f}** = {fix.severity_weight} × {fix.reach:.2f} × {fix.confidence:g} "
+            f"÷ {fix.effort_weight}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def render_markdown(analysis: Analysis, max_fixes: int = 10) -> str:
     results = analysis.results
     lines = [
-        f"# Friction report — run {results.run_id}",
+        f"# Friction report — run {_cell(results.run_id)}",
         "",
         f"**{_cell(analysis.verdict())}**",
         "",
-        f"Service: {_cell(results.base_url)} · browser: {_cell(results.browser)} · started {results.started_at}",
+        f"Service: {_cell(results.base_url)} · browser: {_cell(results.browser)} · started {_cell(results.started_at)}",
         "",
+    ]
+    ranks = {fix.id: i for i, fix in enumerate(analysis.fixes, start=1)}
+    small, big = analysis.small_fixes, analysis.big_fixes
+    if not analysis.fixes:
+        lines += ["## Fixes", "", "Nothing to fix: no rule found friction in this run.", ""]
+    if small:
+        lines += ["## Fix next", "", "Small fixes (effort XS or S), highest priority first.", ""]
+        lines += _fix_rows(small[:max_fixes], ranks)
+        if len(small) > max_fixes:
+            lines.append(f"\n…and {len(small) - max_fixes} more small fixes in report.html.")
+        lines.append("")
+    if big:
+        lines += ["## Bigger fixes", "", "Effort M or L: plan these.", ""]
+        lines += _fix_rows(big[:max_fixes], ranks)
+        if len(big) > max_fixes:
+            lines.append(f"\n…and {len(big) - max_fixes} more bigger fixes in report.html.")
+        lines.append("")
+    differences = analysis.channel_differences()
+    if differences:
+        lines += [
+            "## Differences between channels",
+            "",
+            "| Journey | Step | Fact | Values | Rule |",
+            "|---|---|---|---|---|",
+        ]
+        for d in differences:
+            step = f"{d.step + 1}. {d.step_label}" if d.step is not None else ""
+            values = " · ".join(f"{_cell(channel)}: {_quoted(value)}" for channel, value in d.values.items())
+            lines.append(f"| {_cell(d.journey_name)} | {_cell(step)} | {_cell(d.fact)} | {values} | {d.finding.rule} |")
+        lines.append("")
+    lines += [
         "## Journeys",
         "",
-        "| Journey | Channel | Result | Steps | Seconds | Findings |",
-        "|---|---|---|---:|---:|---:|",
+        "| Journey | Channel | Result | Steps | Seconds | Human time | Findings |",
+        "|---|---|---|---:|---:|---:|---:|",
     ]
     for row in analysis.summaries():
         result = STATUS[row.run.status]
@@ -34,40 +100,20 @@ def render_markdown(analysis: Analysis, max_fixes: int = 15) -> str:
             result += f"{where}: {_cell(row.run.reason)}"
         lines.append(
             f"| {_cell(row.journey_name)} | {_cell(row.run.channel)} | {result} | "
-            f"{row.steps_done}/{row.steps_total} | {row.seconds:.1f} | {row.findings} |"
+            f"{row.steps_done}/{row.steps_total} | {row.seconds:.1f} | {_secs(row.effort.human_seconds)} | "
+            f"{row.findings} |"
         )
-    lines.append("")
-    if not analysis.fixes:
-        lines += ["## Fixes", "", "Nothing to fix: no rule found friction in this run.", ""]
-        return "\n".join(lines + _failed_rules(analysis))
-    small = analysis.fix_next
-    if small:
-        lines += ["## Fix next (small fixes, highest priority first)", ""]
-        for i, fix in enumerate(small, start=1):
-            lines.append(
-                f"{i}. **{_cell(fix.title)}** — {fix.severity}, effort {fix.effort}, "
-                f"{len(fix.occurrences)} occurrence{'s' if len(fix.occurrences) != 1 else ''} "
-                f"({_cell(', '.join(fix.channels))}) `{fix.rule}`"
-            )
-        lines.append("")
-    lines += [
-        "## All fixes",
-        "",
-        "| # | Priority | Fix | Severity | Effort | Where | Rule |",
-        "|---:|---:|---|---|---|---|---|",
-    ]
-    for i, fix in enumerate(analysis.fixes[:max_fixes], start=1):
-        where = f"{len(fix.journeys)} journey{'s' if len(fix.journeys) != 1 else ''} · {', '.join(fix.channels)}"
-        cells = [str(i), f"{fix.priority:.1f}", _cell(fix.title), fix.severity, fix.effort, _cell(where), fix.rule]
-        lines.append("| " + " | ".join(cells) + " |")
-    if len(analysis.fixes) > max_fixes:
-        lines.append(f"\n…and {len(analysis.fixes) - max_fixes} more in results.json.")
-    lines += [
-        "",
-        "Priority = severity weight × reach × confidence ÷ effort weight (see the README).",
-        "",
-    ]
-    return "\n".join(lines + _failed_rules(analysis))
+    lines += ["", *_failed_rules(analysis)]
+    if analysis.fixes:
+        severities = ", ".join(f"{k} {v}" for k, v in SEVERITY_WEIGHT.items())
+        efforts = ", ".join(f"{k} {v}" for k, v in EFFORT_WEIGHT.items())
+        lines += [
+            f"Priority = severity weight ({severities}) × reach (journey × channel × step places, weighted by "
+            f"the share of customers who get that far) × confidence ÷ effort weight ({efforts}). "
+            "Evidence and screenshots: report.html.",
+            "",
+        ]
+    return "\n".join(lines)
 
 
 def _failed_rules(analysis: Analysis) -> list[str]:

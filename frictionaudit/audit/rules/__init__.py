@@ -1,3 +1,15 @@
 """The rule catalogue; importing this package registers every rule."""
 
-from frictionaudit.audit.rules import errors, journey, network, pages, speed  # noqa: F401
+from frictionaudit.audit.rules import (  # noqa: F401
+    accessibility,
+    consistency,
+    errors,
+    forms,
+    interaction,
+    journey,
+    mobile,
+    network,
+    pages,
+    performance,
+    speed,
+)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from frictionaudit.audit.model import Finding
 from frictionaudit.audit.registry import AuditContext, rule
+from frictionaudit.results import JourneyRun, StepResult
 
 
 @rule(
@@ -105,3 +106,63 @@ def second_try(ctx: AuditContext) -> Iterator[Finding]:
             root_cause=f"{run.journey}#{step.index}",
             evidence={"first_error": step.first_error or "", "first_screenshot": step.first_screenshot},
         )
+
+
+@rule(
+    "J103",
+    "flaky-step",
+    "Flaky step",
+    category="journey",
+    severity="major",
+    effort="M",
+    confidence=0.9,
+)
+def flaky_step(ctx: AuditContext) -> Iterator[Finding]:
+    """With ``--repeat``, a step that works in some replays and fails in others.
+
+    What it finds
+    -------------
+    A step of a journey × channel that was blocked, or needed a second try, in some of the
+    ``--repeat K`` replays and worked at the first try in the others. One finding per step, on the
+    first replay where it went wrong, saying in how many of the K replays it did.
+
+    Why it hurts the customer
+    -------------------------
+    A step that fails now and then is friction for every customer who hits it, and the worst kind to
+    fix: the team cannot reproduce it, so it stays. Customers learn that "it sometimes works".
+
+    Example
+    -------
+    "Log in" needed a second try in 2 of 5 replays on mobile.
+
+    How to fix
+    ----------
+    Look at the failing replays' first errors and screenshots: races between the page's scripts and
+    the customer (a button that is there before its handler), slow dependencies that time out, caches
+    that are cold on some requests. Fix the cause, then re-run with ``--repeat`` to see it gone.
+    """
+    runs_by_pair: dict[tuple[str, str], list[JourneyRun]] = {}
+    for run in ctx.runs():
+        if run.status != "error":
+            runs_by_pair.setdefault((run.journey, run.channel), []).append(run)
+    for (_, channel), runs in runs_by_pair.items():
+        if len(runs) < 2:
+            continue
+        trouble: dict[int, list[tuple[JourneyRun, StepResult]]] = {}
+        for run in runs:
+            for step in run.steps:
+                if step.status == "failed" or step.retried:
+                    trouble.setdefault(step.index, []).append((run, step))
+        for index, hits in sorted(trouble.items()):
+            if len(hits) >= len(runs):
+                continue  # always goes wrong: J101 or J102 say so, it is not flaky
+            run, step = min(hits, key=lambda hit: hit[0].repeat)
+            yield ctx.finding(
+                run,
+                step,
+                title=f"“{step.label}” went wrong in {len(hits)} of {len(runs)} replays on {channel}: "
+                f"{step.error or step.first_error}",
+                fix_title=f"“{step.label}” in “{run.journey}” fails now and then",
+                root_cause=f"{run.journey}#{index}",
+                evidence={"replays": len(runs), "went_wrong": len(hits), "first_error": step.first_error or step.error},
+            )

@@ -3,5 +3,20 @@
 from __future__ import annotations
 
 from frictionaudit.gather.collectors import Probe
+from frictionaudit.gather.collectors.accessibility import AccessibilityProbe
+from frictionaudit.gather.collectors.forms import FormsProbe
+from frictionaudit.gather.collectors.interaction import InteractionProbe
+from frictionaudit.gather.collectors.mobile import MobileProbe
+from frictionaudit.gather.collectors.page_facts import PageFactsProbe
+from frictionaudit.gather.collectors.performance import PerformanceProbe
 
-PROBES: list[type[Probe]] = []
+# InteractionProbe first (it reads what the action set off before other probes touch the page);
+# AccessibilityProbe last (the slowest, and axe scrolls while it scans).
+PROBES: list[type[Probe]] = [
+    InteractionProbe,
+    PageFactsProbe,
+    MobileProbe,
+    FormsProbe,
+    PerformanceProbe,
+    AccessibilityProbe,
+]

@@ -29,4 +29,17 @@
     .catch(function () {
       tips.textContent = "Tips are not available right now.";
     });
+
+  // PLANTED (P104): a banner is put in above the invoices a moment after the page has shown, with
+  // no space kept for it, so everything below jumps down while the customer reads.
+  setTimeout(function () {
+    var banner = document.createElement("aside");
+    banner.className = "card notice";
+    banner.style.minHeight = "360px";
+    banner.innerHTML = "<h2>Save with a fixed price</h2><p>Lock your price for 12 months.</p>";
+    var first = document.querySelector("main section");
+    if (first) {
+      first.parentNode.insertBefore(banner, first);
+    }
+  }, 300);
 })();

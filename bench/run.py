@@ -1,0 +1,187 @@
+"""Benchmark: frictionaudit's overhead over a plain Playwright script, throughput by workers, peak memory.
+
+Run it with ``make bench`` (or ``python bench/run.py``). In one run, on the bundled demo service:
+
+(a) a plain Playwright script replays the demo journeys' steps on every channel, one at a time: the
+    same browser, a fresh context per journey × channel, each step done with the same Playwright calls
+    and nothing else (no collectors, no settle wait, no screenshots, no audit, no reports);
+(b) ``frictionaudit run`` does the same journeys with its full default audit (collectors, probes,
+    screenshots, second tries, rules, ranking, reports), one journey at a time;
+
+and prints the ratio b/a, then frictionaudit's throughput at 1, 2 and 4 workers and the peak memory
+(resident set of this process and every process it started, sampled every 50 ms) for 4 workers.
+Targets (from the issue): ratio ≤ 1.5; 2 workers ≥ 1.7× one worker on 2 cores; 4 workers < 1.5 GB.
+It prints; it asserts nothing. Journeys that end blocked wait for their timeouts in both (a) and (b).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from frictionaudit.config.loader import journey_files, load_config, load_journeys, override_base_url
+from frictionaudit.demo.server import PASSWORD, DemoServer
+from frictionaudit.gather.replay import ReplayContext, StepFailed, _action
+from frictionaudit.gather.runner import steps_for
+from frictionaudit.pipeline import RunRequest, run
+
+PROJECT = Path(__file__).resolve().parent.parent / "frictionaudit" / "demo" / "project"
+
+
+# ---------------------------------------------------------------------------- memory
+
+
+def _tree_rss_bytes(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants, from /proc (Linux)."""
+    total, stack, seen = 0, [root], set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    stack.extend(int(c) for c in children.read().split())
+        except OSError:
+            continue
+    return total
+
+
+class PeakMemory:
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss_bytes(os.getpid()))
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# ---------------------------------------------------------------------------- (a) the plain script
+
+
+async def plain_playwright(config: Any, journeys: list[Any], env: dict[str, str], browser_path: str | None) -> int:
+    """Replay every journey × channel with bare Playwright calls; returns the number of runs."""
+    from playwright.async_api import async_playwright
+
+    from frictionaudit.gather.browser import launch
+    from frictionaudit.gather.channels import channel_base_url, context_options
+
+    runs = 0
+    async with async_playwright() as playwright:
+        browser, _ = await launch(playwright, browser_path)
+        devices = dict(playwright.devices)
+        for journey in journeys:
+            for channel in journey.channels or list(config.channels):
+                channel_config = config.channels[channel]
+                context = await browser.new_context(**context_options(channel_config, devices))
+                page = await context.new_page()
+                ctx = ReplayContext(
+                    base_url=channel_base_url(config, channel_config),
+                    env=env,
+                    action_timeout=config.timeouts.action_seconds,
+                    navigation_timeout=config.timeouts.navigation_seconds,
+                )
+                for _, step in steps_for(journey, channel):
+                    try:
+                        await _action(page, step, ctx, (step.timeout or ctx.action_timeout) * 1000)
+                    except (StepFailed, Exception):
+                        break  # blocked: a plain script stops too
+                await context.close()
+                runs += 1
+        await browser.close()
+    return runs
+
+
+# ---------------------------------------------------------------------------- (b) frictionaudit
+
+
+def frictionaudit_run(base_url: str, workers: int, out: Path, env: dict[str, str], browser_path: str | None) -> int:
+    analysis, _ = run(
+        RunRequest(
+            config_path=str(PROJECT / "frictionaudit.yaml"),
+            out_dir=out,
+            run_id=f"bench-{workers}",
+            base_url=base_url,
+            browser_path=browser_path,
+            workers=workers,
+            env=env,
+        )
+    )
+    return len(analysis.results.runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--browser-path", default=None, help="as for frictionaudit run")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    env.setdefault("DEMO_PASSWORD", PASSWORD)
+    out = Path(tempfile.mkdtemp(prefix="frictionaudit-bench-"))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {sys.platform}")
+    try:
+        with DemoServer(port=0) as server:
+            loaded = load_config(str(PROJECT / "frictionaudit.yaml"))
+            config = override_base_url(loaded.config, server.url)
+            journeys = load_journeys(journey_files([], loaded.folder / config.journeys), config, env)
+
+            t = time.perf_counter()
+            runs = asyncio.run(plain_playwright(config, journeys, env, args.browser_path))
+            plain = time.perf_counter() - t
+            print(f"(a) plain Playwright script: {runs} journey runs in {plain:.1f} s")
+
+            t = time.perf_counter()
+            frictionaudit_run(server.url, 1, out, env, args.browser_path)
+            full = time.perf_counter() - t
+            print(f"(b) frictionaudit, full default audit, 1 worker: {full:.1f} s")
+            print(f"ratio b/a: {full / plain:.2f}   (target ≤ 1.5)")
+
+            seconds: dict[int, float] = {1: full}
+            peak = 0
+            for workers in (2, 4):
+                t = time.perf_counter()
+                if workers == 4:
+                    with PeakMemory() as memory:
+                        frictionaudit_run(server.url, workers, out, env, args.browser_path)
+                    peak = memory.peak
+                else:
+                    frictionaudit_run(server.url, workers, out, env, args.browser_path)
+                seconds[workers] = time.perf_counter() - t
+            for workers, took in seconds.items():
+                print(
+                    f"throughput, {workers} worker{'s' if workers > 1 else ''}: {runs / took * 60:.1f} journey runs/min"
+                    f"  ({took:.1f} s; {seconds[1] / took:.2f}× one worker)"
+                )
+            print(f"speed-up at 2 workers: {seconds[1] / seconds[2]:.2f}×   (target ≥ 1.7×)")
+            print(f"peak memory, 4 workers: {peak / 2**20:.0f} MiB   (target < 1536 MiB)")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,449 @@
+"""The reports people and CI jobs read, made from saved results without a browser.
+
+- the golden report: a saved demo run re-rendered in every format and compared with stored outputs
+  (see tests/golden.py for how to regenerate them);
+- report.json: its committed JSON Schema is current and the output validates against it;
+- junit.xml: one suite per journey, one case per channel, failures by --fail-on;
+- report.html: self-contained, escaped, deterministic (the browser half is tests/test_html_report.py);
+- the fix list: journey weights, related findings, fingerprints independent of run order;
+- the CLI's report command: --format, --json, --quiet.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import re
+import struct
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from frictionaudit.analysis import Analysis, analyse
+from frictionaudit.audit.model import AuditResult, Finding
+from frictionaudit.cli import app
+from frictionaudit.pipeline import render_report
+from frictionaudit.rank import rank
+from frictionaudit.render.html import image_size, render_html
+from frictionaudit.render.json_report import render_json, report_schema, schema_text
+from frictionaudit.render.junit import render_junit
+from frictionaudit.render.markdown import render_markdown
+from frictionaudit.render.terminal import render_terminal
+from frictionaudit.results import JourneyInfo, RunResults
+from tests.golden import GOLDEN, OUTPUTS, golden_analysis, render_all, write_outputs
+from tests.observations import console, page_error, req, results, run, step
+
+REGENERATE = os.environ.get("FRICTIONAUDIT_REGENERATE") == "1"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "frictionaudit" / "schemas" / "report.schema.json"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xc0\x00\x11\x08\x00\x02\x00\x03"
+
+
+# The golden report ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def golden() -> Analysis:
+    if REGENERATE:
+        write_outputs()
+    return golden_analysis()
+
+
+@pytest.fixture(scope="module")
+def golden_outputs(golden: Analysis) -> dict[str, str]:
+    return render_all(golden)
+
+
+@pytest.mark.parametrize("name", list(OUTPUTS))
+def test_golden_report(golden_outputs: dict[str, str], name: str) -> None:
+    rendered = golden_outputs[name]
+    expected = (GOLDEN / name).read_text(encoding="utf-8")
+    assert rendered == expected, (
+        f"{name} differs from tests/fixtures/golden/{name}; if the change is intended, run "
+        "FRICTIONAUDIT_REGENERATE=1 python -m pytest tests/test_reports.py and review the diff"
+    )
+
+
+def test_golden_is_a_real_demo_run_with_what_the_reports_must_show(golden: Analysis) -> None:
+    assert {r.status for r in golden.results.runs} == {"completed", "blocked"}
+    assert golden.first_fix is not None and golden.first_fix.is_small
+    assert golden.big_fixes and golden.channel_differences()
+    html = (GOLDEN / "report.html").read_text(encoding="utf-8")
+    assert html.count("data:image/jpeg;base64,") >= 10  # the filmstrip's screenshots are embedded
+
+
+def test_reports_do_not_depend_on_the_order_of_the_runs(golden: Analysis, golden_outputs: dict[str, str]) -> None:
+    """Workers finish in any order: the fix list and every fingerprint stay the same."""
+    shuffled = golden.results.model_copy(deep=True)
+    for seed in range(2):
+        random.Random(seed).shuffle(shuffled.runs)
+        again = analyse(shuffled)
+        assert [f.model_dump() for f in again.fixes] == [f.model_dump() for f in golden.fixes]
+        assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in golden.findings]
+    assert render_json(golden_analysis()) == golden_outputs["report.json"]  # and a re-render is the same
+
+
+# report.json and its schema ------------------------------------------------------------------------
+
+
+def test_committed_schema_is_current() -> None:
+    if REGENERATE:
+        SCHEMA_FILE.write_text(schema_text(), encoding="utf-8")
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
+        "frictionaudit/schemas/report.schema.json is stale: run "
+        "python -m frictionaudit.render.json_report > frictionaudit/schemas/report.schema.json"
+    )
+
+
+def test_json_report_validates_against_the_committed_schema(golden_outputs: dict[str, str]) -> None:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    report = json.loads(golden_outputs["report.json"])
+    jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
+    assert report["schema_version"] == 1
+    assert report["results"]["schema_version"] == 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"schema_version": 1, "counts": {"runs": "six"}}, schema)
+
+
+def test_json_report_holds_fixes_with_their_inputs_and_fingerprints(
+    golden: Analysis, golden_outputs: dict[str, str]
+) -> None:
+    report = json.loads(golden_outputs["report.json"])
+    first = report["fixes"][0]
+    assert first["rank"] == 1
+    assert first["priority"] == pytest.approx(
+        first["severity_weight"] * first["reach"] * first["confidence"] / first["effort_weight"], abs=0.01
+    )
+    assert all(re.fullmatch(r"[0-9a-f]{12}", o["fingerprint"]) for f in report["fixes"] for o in f["occurrences"])
+    assert sum(len(f["occurrences"]) for f in report["fixes"]) == report["counts"]["findings"]
+    assert [f["fix_next"] for f in report["fixes"]].count(True) == len(golden.fix_next)
+    assert {(s["journey"], s["channel"]) for s in report["summary"]} == {
+        (r.journey, r.channel) for r in golden.results.runs
+    }
+    assert list(report) == sorted(report)  # sorted keys: stable diffs
+
+
+# junit.xml -----------------------------------------------------------------------------------------
+
+
+def junit_cases(xml: str) -> dict[tuple[str, str], ET.Element]:
+    root = ET.fromstring(xml)
+    return {(suite.get("name", ""), case.get("name", "")): case for suite in root for case in suite}
+
+
+def gate_results() -> RunResults:
+    return results(
+        run("pay", "desktop", step(0, requests=[req("/img/logo.png", 404, "image")])),
+        run("pay", "mobile", step(0), step(1, status="failed"), blocked_at=1, reason="no button Pay"),
+        run("pay", "tablet", step(0), status="error", reason="browser crashed"),
+        run("contact", "desktop", step(0, page_errors=[page_error("TypeError: x is undefined")])),
+        journeys={"pay": "Pay an invoice", "contact": "Contact us"},
+    )
+
+
+def test_junit_has_a_suite_per_journey_and_a_case_per_channel() -> None:
+    xml = render_junit(analyse(gate_results()), fail_on="blocker")
+    root = ET.fromstring(xml)
+    assert root.tag == "testsuites"
+    assert [s.get("name") for s in root] == ["Pay an invoice", "Contact us"]
+    assert [c.get("name") for c in root[0]] == ["desktop", "mobile", "tablet"]
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "1", "1")
+    assert "Gate" not in xml
+    cases = junit_cases(xml)
+    blocked = cases[("Pay an invoice", "mobile")].find("failure")
+    assert blocked is not None and blocked.get("type") == "blocked"
+    assert "blocked at step 2: no button Pay" in (blocked.get("message") or "")
+    assert cases[("Pay an invoice", "tablet")].find("error") is not None
+    assert cases[("Pay an invoice", "desktop")].find("failure") is None
+    assert "N101" in (cases[("Pay an invoice", "desktop")].findtext("system-out") or "")  # listed, not failed
+    assert cases[("Pay an invoice", "desktop")].get("classname") == "frictionaudit.pay"
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "failed"),
+    [
+        ("never", {"mobile"}),
+        ("blocker", {"mobile"}),
+        ("major", {"mobile", "contact-desktop"}),
+        ("minor", {"mobile", "contact-desktop", "desktop"}),
+    ],
+)
+def test_junit_fails_a_case_when_blocked_or_over_fail_on(fail_on: str, failed: set[str]) -> None:
+    cases = junit_cases(render_junit(analyse(gate_results()), fail_on=fail_on))
+    names = {"Pay an invoice": "", "Contact us": "contact-"}
+    got = {names[suite] + channel for (suite, channel), case in cases.items() if case.find("failure") is not None}
+    assert got == failed
+
+
+def test_junit_survives_control_characters_and_markup() -> None:
+    observations = results(
+        run("pay", "desktop", step(0, console=[console("bad \x00\x1b[31m <b>&amp; ]]>")])),
+        journeys={"pay": 'Pay "<now>" & \x07 later'},
+    )
+    xml = render_junit(analyse(observations), fail_on="minor")
+    root = ET.fromstring(xml)  # parses: nothing XML 1.0 forbids got through
+    assert root[0].get("name") == 'Pay "<now>" & \ufffd later'
+    assert "bad \ufffd\ufffd[31m <b>&amp; ]]>" in (root.find(".//failure").text or "")
+
+
+def test_junit_takes_the_gate_s_fail_on_terms() -> None:
+    cases = junit_cases(render_junit(analyse(gate_results()), fail_on="N101,errors:major"))
+    failed = {key for key, case in cases.items() if case.find("failure") is not None}
+    assert failed == {("Pay an invoice", "desktop"), ("Pay an invoice", "mobile"), ("Contact us", "desktop")}
+    assert "--fail-on N101,errors:major" in (cases[("Pay an invoice", "desktop")].find("failure").get("message") or "")
+
+
+# report.html (pure checks; the browser checks are in test_html_report.py) --------------------------
+
+PAYLOAD = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
+
+
+class Tags(HTMLParser):
+    """Every element and attribute name in a document, as a browser's tokenizer sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self.attributes: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.names.add(tag)
+        self.attributes.update(name for name, _ in attrs)
+
+
+def hostile_analysis(tmp_path: Path) -> Analysis:
+    observations = results(
+        run(
+            "pay",
+            "desktop",
+            step(
+                0,
+                f"Click {PAYLOAD}",
+                title=f"Shop {PAYLOAD}",
+                path=f"/x?q={PAYLOAD}",
+                console=[console(f"boom {PAYLOAD}")],
+                page_errors=[page_error(f"Error {PAYLOAD}", stack=PAYLOAD)],
+                requests=[req(f"/img/{PAYLOAD}.png", 404, "image")],
+            ),
+        ),
+        run("pay", "mobile", step(0, status="failed"), blocked_at=0, reason=f"timeout {PAYLOAD}"),
+        journeys={"pay": f"Pay {PAYLOAD}"},
+    )
+    observations.base_url = f"https://shop.test/{PAYLOAD}"
+    observations.browser = PAYLOAD
+    observations.runs[0].steps[0].captured = {"amount": PAYLOAD}
+    analysis = analyse(observations)
+    # A consistency finding with page data in its values, as the C rules make them.
+    difference = Finding(
+        rule="C199",
+        severity="major",
+        category="consistency",
+        title=f"amount differs {PAYLOAD}",
+        fix_title=f"Make the amount agree {PAYLOAD}",
+        root_cause="pay#0 amount",
+        journey="pay",
+        channel="mobile",
+        step=0,
+        evidence={
+            "values": {"desktop": PAYLOAD, "mobile": "kr 1"},
+            "screenshots": {"desktop": "../../etc/passwd", "mobile": "/etc/hostname"},
+            "step": 0,
+            "fact": f"amount {PAYLOAD}",
+        },
+    )
+    findings = [*analysis.findings, difference]
+    return Analysis(
+        results=analysis.results,
+        audit=AuditResult(findings=findings, outcomes=analysis.audit.outcomes),
+        fixes=rank(findings, analysis.results),
+    )
+
+
+def test_html_escapes_everything_that_came_from_a_page(tmp_path: Path) -> None:
+    html = render_html(hostile_analysis(tmp_path), tmp_path)
+    tags = Tags()
+    tags.feed(html)
+    assert "script" not in tags.names and "img" not in tags.names
+    assert not [a for a in tags.attributes if a.startswith("on")]
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in html
+    assert "Differences between channels" in html and "amount &lt;script&gt;" in html
+
+
+def test_html_is_self_contained_and_forbids_script(golden_outputs: dict[str, str]) -> None:
+    html = golden_outputs["report.html"]
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert csp and csp.group(1).startswith("default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+    assert not re.search(r"\s(src|srcset|action|formaction|poster|data)=", html)
+    assert all(href.startswith("#") for href in re.findall(r'href="([^"]*)"', html))
+    assert not re.search(r"url\((?!data:image/(jpeg|png);base64,)", html)
+    assert "@import" not in html and "<link" not in html and "<iframe" not in html
+
+
+def test_html_embeds_each_screenshot_once_and_only_from_the_run_folder(tmp_path: Path) -> None:
+    shots = tmp_path / "screens"
+    shots.mkdir()
+    for name in ("01.jpg", "02.jpg"):
+        (shots / name).write_bytes(JPEG + b"same")  # two steps, one identical image
+    (tmp_path / "secret.txt").write_text("not an image")
+    observations = results(
+        run("pay", "desktop", step(0, requests=[req("/a.png", 404, "image")]), step(1, duration=9.0)),
+    )
+    observations.runs[0].steps[0].screenshot = "screens/01.jpg"
+    observations.runs[0].steps[1].screenshot = "screens/02.jpg"
+    html = render_html(analyse(observations), tmp_path)
+    assert html.count("data:image/jpeg;base64,") == 1
+    observations.runs[0].steps[0].screenshot = "../secret.txt"
+    observations.runs[0].steps[1].screenshot = "secret.txt"  # inside the folder, but not an image
+    html = render_html(analyse(observations), tmp_path)
+    assert "data:image" not in html
+
+
+def test_image_size_reads_jpeg_and_png_headers() -> None:
+    assert image_size(JPEG) == ("image/jpeg", 3, 2)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + struct.pack(">II", 40, 30)
+    assert image_size(png) == ("image/png", 40, 30)
+    assert image_size(b"GIF89a....") is None
+    assert image_size(b"\xff\xd8\xff") is None
+
+
+def test_html_is_deterministic(golden: Analysis, golden_outputs: dict[str, str]) -> None:
+    assert render_html(golden_analysis(), GOLDEN, "major") == golden_outputs["report.html"]
+
+
+@pytest.mark.parametrize(
+    "observations",
+    [
+        results(),
+        results(run("pay", "desktop", status="error", reason="browser crashed")),
+        results(run("pay", "desktop", step(0), step(1))),
+    ],
+    ids=["no runs", "only a browser error", "clean"],
+)
+def test_every_format_renders_a_run_with_nothing_to_fix(observations: RunResults) -> None:
+    analysis = analyse(observations)
+    for fmt in ("html", "md", "json", "junit"):
+        assert render_report(analysis, fmt, None, "blocker")
+    assert "Nothing to fix" in render_html(analysis)
+
+
+# The fix list --------------------------------------------------------------------------------------
+
+
+def test_journey_weight_multiplies_reach() -> None:
+    logo = req("/img/logo.png", 404, "image")
+    observations = results(run("pay", "desktop", step(0, requests=[logo])), run("faq", "desktop", step(0)))
+    [fix] = [f for f in analyse(observations).fixes if f.rule == "N101"]
+    observations.journeys = [
+        j.model_copy(update={"weight": 3.0}) if j.id == "pay" else j for j in observations.journeys
+    ]
+    [weighted] = [f for f in analyse(observations).fixes if f.rule == "N101"]
+    assert weighted.reach == pytest.approx(3 * fix.reach)
+    assert weighted.priority == pytest.approx(3 * fix.priority)
+    assert JourneyInfo(id="x", name="x").weight == 1.0
+
+
+def test_a_related_finding_joins_the_fix_it_names() -> None:
+    def finding(rule: str, channel: str, **evidence: object) -> Finding:
+        return Finding(
+            rule=rule,
+            severity="blocker",
+            category="journey",
+            title=f"{rule} on {channel}",
+            fix_title=f"fix {rule}",
+            root_cause="pay#2",
+            journey="pay",
+            channel=channel,
+            step=2,
+            evidence=dict(evidence),
+        )
+
+    observations = results(steps={"pay": ["a", "b", "c"]})
+    blocked = finding("J101", "mobile")
+    view = finding("C101", "mobile", related="J101", values={"desktop": "completed", "mobile": "blocked"})
+    [fix] = rank([view, blocked], observations)
+    assert (fix.rule, fix.title, fix.places) == ("J101", "fix J101", 1)
+    assert [f.rule for f in fix.occurrences] == ["C101", "J101"]
+    # Without the fix it names, it stays a fix of its own.
+    assert [f.rule for f in rank([view], observations)] == ["C101"]
+
+
+def test_small_fixes_first_and_big_ones_apart() -> None:
+    analysis = analyse(gate_results())
+    assert analysis.small_fixes and all(f.effort in ("XS", "S") for f in analysis.small_fixes)
+    assert all(f.effort in ("M", "L") for f in analysis.big_fixes)
+    assert len(analysis.small_fixes) + len(analysis.big_fixes) == len(analysis.fixes)
+    assert analysis.first_fix is analysis.small_fixes[0]
+    assert analysis.verdict().endswith(f"Fix first: {analysis.small_fixes[0].title}.")
+
+
+# Terminal and Markdown -----------------------------------------------------------------------------
+
+
+def test_terminal_respects_no_color(monkeypatch: pytest.MonkeyPatch, golden: Analysis) -> None:
+    def render(**kwargs: object) -> str:
+        buffer = io.StringIO()
+        render_terminal(golden, Console(file=buffer, force_terminal=True, width=80, **kwargs))  # type: ignore[arg-type]
+        return buffer.getvalue()
+
+    assert re.search(r"\x1b\[[0-9;]*3[1-7]m", render(color_system="standard"))  # colour without NO_COLOR
+    monkeypatch.setenv("NO_COLOR", "1")
+    text = render()
+    assert not re.search(r"\x1b\[[0-9;]*(3[0-7]|38;|9[0-7])[0-9;]*m", text)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert max(len(line) for line in plain.splitlines()) <= 80
+
+
+def test_markdown_shows_channel_differences_side_by_side(tmp_path: Path) -> None:
+    md = render_markdown(hostile_analysis(tmp_path))
+    row = next(line for line in md.splitlines() if "C199" in line and line.startswith("| Pay"))
+    assert "desktop: “&lt;script&gt;window.pwned=1&lt;/script&gt;" in row and "mobile: “kr 1”" in row
+    assert "<script" not in md and "<img" not in md
+
+
+# The report command --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def saved_run(tmp_path: Path) -> Path:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    saved = gate_results()
+    saved.runs = [r for r in saved.runs if r.status != "error"]  # an infrastructure error would exit 3
+    (run_dir / "results.json").write_text(saved.model_dump_json(), encoding="utf-8")
+    return run_dir
+
+
+def test_report_command_writes_the_chosen_formats(saved_run: Path) -> None:
+    done = CliRunner().invoke(app, ["report", str(saved_run), "--format", "md,junit", "--quiet"])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in saved_run.iterdir()) == ["findings.json", "junit.xml", "report.md", "results.json"]
+    assert done.output.strip().startswith("3 journey runs, 1 blocked")
+    done = CliRunner().invoke(app, ["report", str(saved_run)])
+    assert done.exit_code == 0, done.output
+    for name in ("report.html", "report.md", "report.json", "junit.xml"):
+        assert (saved_run / name).is_file(), name
+    assert "Reports in" in done.output and "report.html" in done.output
+
+
+def test_report_command_json_goes_to_stdout_alone(saved_run: Path) -> None:
+    done = CliRunner().invoke(app, ["report", str(saved_run), "--json", "--fail-on", "blocker"])
+    assert done.exit_code == 1  # the mobile run is blocked
+    report = json.loads(done.stdout)
+    assert report["counts"]["blocked"] == 1
+    jsonschema.validate(report, report_schema(), cls=jsonschema.Draft202012Validator)
+
+
+def test_report_command_refuses_an_unknown_format(saved_run: Path) -> None:
+    done = CliRunner().invoke(app, ["report", str(saved_run), "--format", "html,pdf"])
+    assert done.exit_code == 2
+    assert "--format pdf: no such report format" in done.stderr
+    done = CliRunner().invoke(app, ["report", str(saved_run), "--format", "htm"])
+    assert "did you mean 'html'?" in done.stderr
