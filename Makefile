@@ -20,7 +20,7 @@ demo: setup
 	$(BIN)/frictionaudit demo
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4
 
 lint: $(BIN)/frictionaudit
 	$(BIN)/ruff check frictionaudit tests bench

@@ -291,7 +291,7 @@ def run(
             base_url=base_url,
             browser_path=browser_path,
             ignore_https_errors=ignore_https_errors,
-            **({"workers": workers} if workers else {}),
+            workers=workers or pipeline.default_workers(),
         )
         raise typer.Exit(_run_and_report(request, fail_on, quiet, json_out, before))
     except FrictionauditError as exc:
@@ -478,11 +478,12 @@ def rules(code: Annotated[str | None, typer.Argument(help="A rule code, e.g. E10
                 soft_wrap=True,
             )
         return
-    r = catalogue.get(code.upper()) or next((x for x in catalogue.values() if x.slug == code), None)
-    if r is None:
+    found = catalogue.get(code.upper()) or next((x for x in catalogue.values() if x.slug == code), None)
+    if found is None:
         hint = did_you_mean(code.upper(), catalogue) or did_you_mean(code, [x.slug for x in catalogue.values()])
         _fail(InputError(f"no rule {code}", hint=hint or "run 'frictionaudit rules' for the list"))
         return
+    r = found
     out.print(f"{r.code} {r.slug}: {r.title}")
     out.print(f"category {r.category} · severity {r.severity} · effort {r.effort} · confidence {r.confidence:g}\n")
     out.print(escape(r.doc), soft_wrap=True)

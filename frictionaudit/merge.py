@@ -38,10 +38,10 @@ def merge_results(parts: Sequence[tuple[RunResults, Path]], run_id: str) -> RunR
     runs = []
     for results, folder in parts:
         for run in results.runs:
-            key = (run.journey, run.channel, run.repeat)
-            if key in seen:
+            place = (run.journey, run.channel, run.repeat)
+            if place in seen:
                 raise InputError(f"{folder}: {run.key} is in two of the run folders", hint="merge each shard once")
-            seen.add(key)
+            seen.add(place)
             runs.append(run)
     runs.sort(key=lambda r: (journey_order.get(r.journey, 1 << 30), channel_order[r.channel], r.repeat))
     settings = dict(first.settings)

@@ -160,11 +160,11 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
     could lose one, never corrupt the run).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())

@@ -35,12 +35,16 @@ def demo_url() -> str:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project with a shorter wait for missing elements, to keep these tests quick."""
+    """The demo project with a shorter wait for missing elements, to keep these tests quick.
+
+    Its journeys leave out pay-invoice (3.5 s of planted slowness per run); the rest still hold a
+    blocked run, a second try's worth of findings and every kind of probe data.
+    """
     folder = tmp_path_factory.mktemp("project")
     config = yaml.safe_load((DEMO_PROJECT / "frictionaudit.yaml").read_text())
     config["timeouts"] = {"action_seconds": 2}
     (folder / "frictionaudit.yaml").write_text(yaml.safe_dump(config))
-    shutil.copytree(DEMO_PROJECT / "journeys", folder / "journeys")
+    shutil.copytree(DEMO_PROJECT / "journeys", folder / "journeys", ignore=shutil.ignore_patterns("pay-invoice.yaml"))
     return folder
 
 
@@ -89,18 +93,19 @@ def test_shards_merge_into_the_unsharded_run(one_worker, project, demo_url, tmp_
 
 
 def test_repeat_replays_each_run_k_times(project, demo_url, tmp_path):
-    analysis = _run(project, demo_url, tmp_path, "rep", repeat=2, workers=2, channels=["desktop"])
+    journeys = [str(project / "journeys" / f"{name}.yaml") for name in ("contact-hours", "update-phone")]
+    analysis = _run(
+        project, demo_url, tmp_path, "rep", repeat=2, workers=2, channels=["desktop"], journey_paths=journeys
+    )
     keys = [r.key for r in analysis.results.runs]
     assert keys == [
         "contact-hours@desktop",
         "contact-hours@desktop#2",
-        "download-invoice@desktop",
-        "download-invoice@desktop#2",
-        "pay-invoice@desktop",
-        "pay-invoice@desktop#2",
         "update-phone@desktop",
         "update-phone@desktop#2",
     ]
+    # Every finding of update-phone is in both replays: folded into one, not flaky.
+    assert analysis.findings and all((f.seen_in, f.replays) == (2, 2) for f in analysis.findings)
     shots = {s.screenshot for r in analysis.results.runs for s in r.steps if s.screenshot}
     assert any("/repeat-2/" in s for s in shots) and len(shots) == sum(
         1 for r in analysis.results.runs for s in r.steps if s.screenshot
@@ -159,7 +164,7 @@ def test_work_spreads_over_two_browser_servers_and_survives_one_dying(project, d
     env = _browsers_folder(tmp_path / "browsers")
     (a, a_url), (b, b_url) = _browser_server(env), _browser_server(env)
     out = tmp_path / "out"
-    journeys = [str(project / "journeys" / f"{name}.yaml") for name in ("pay-invoice", "download-invoice")]
+    journeys = [str(DEMO_PROJECT / "journeys" / f"{name}.yaml") for name in ("pay-invoice", "download-invoice")]
     try:
         done = subprocess.Popen(
             [
