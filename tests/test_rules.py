@@ -540,3 +540,57 @@ def test_root_causes_leave_out_the_services_own_origin_but_keep_third_parties() 
     there = {(f.rule, f.root_cause) for f in audit(moved).findings}
     assert here == there
     assert ("N102", f"{third_party} net::ERR_FAILED") in here
+
+
+# J102, N103, N104, T101 ---------------------------------------------------------------------------
+
+
+def _nav(path: str, status: int, *, method: str = "GET", came_from: str | None = None) -> Request:
+    return Request(
+        url=f"{BASE}{path}",
+        method=method,
+        status=status,
+        resource_type="document",
+        is_navigation=True,
+        redirected_from=f"{BASE}{came_from}" if came_from else None,
+    )
+
+
+def test_n104_fires_on_two_redirects_and_not_on_one() -> None:
+    two = [_nav("/a", 301), _nav("/b", 302, came_from="/a"), _nav("/c", 200, came_from="/b")]
+    one = [_nav("/pay", 303, method="POST"), _nav("/receipt", 200, came_from="/pay")]
+    found = check("N104", results(run("pay", "desktop", step(0, requests=two), step(1, requests=one))))
+    assert [(f.step, f.evidence["hops"], f.root_cause) for f in found] == [(0, 2, "/a -> /c")]
+    assert found[0].title == "2 redirects before /c loaded: https://shop.test/a → /b → /c"
+
+
+def test_t101_fires_once_per_screen_without_a_title() -> None:
+    untitled = [
+        step(0, path="/receipt", title=""),
+        step(1, path="/receipt", title="  "),
+        step(2, path="/", title="Home"),
+    ]
+    found = check("T101", results(run("pay", "desktop", *untitled)))
+    assert [(f.step, f.title, f.severity) for f in found] == [(0, "/receipt has no title", "minor")]
+    assert check("T101", results(run("pay", "desktop", step(0, title="Shop")))) == []
+
+
+def test_j102_and_n103_on_a_submit_that_worked_the_second_time() -> None:
+    first_500 = [
+        _nav("/pay", 500, method="POST"),
+        _nav("/pay", 303, method="POST"),
+        _nav("/receipt", 200, came_from="/pay"),
+    ]
+    retried = step(1, label="Pay now", requests=first_500).model_copy(
+        update={"retried": True, "first_error": "the page answered HTTP 500 (POST https://shop.test/pay)"}
+    )
+    saved = results(run("pay", "desktop", step(0), retried))
+    [second_try] = check("J102", saved)
+    assert second_try.step == 1 and second_try.severity == "major"
+    assert second_try.evidence["first_error"].startswith("the page answered HTTP 500")
+    [submit] = check("N103", saved)
+    assert (submit.step, submit.root_cause) == (1, "POST /pay")
+    assert check("N101", saved) == []  # the same 500 is N103's, not a second fix
+    not_retried = results(run("pay", "desktop", step(0), step(1, requests=first_500[:1])))
+    assert check("N103", not_retried) == [] and check("J102", not_retried) == []
+    assert [f.rule for f in check("N101", not_retried)] == ["N101"]
