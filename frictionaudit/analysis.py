@@ -5,6 +5,7 @@ Built from saved results alone (pure), so ``report`` and ``audit`` give what ``r
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,6 +27,17 @@ class RunSummary:
     seconds: float
     findings: int
     effort: Effort
+    replays: int = 1
+    seconds_min: float = 0.0
+    seconds_max: float = 0.0
+    completed_in: int = 1
+
+    @property
+    def seconds_text(self) -> str:
+        """``4.2``, or with --repeat the median and the spread: ``4.2 (3.9–4.6)``."""
+        if self.replays <= 1:
+            return f"{self.seconds:.1f}"
+        return f"{self.seconds:.1f} ({self.seconds_min:.1f}–{self.seconds_max:.1f})"
 
 
 @dataclass(frozen=True)
@@ -120,18 +132,29 @@ class Analysis:
         return list(seen.values())
 
     def summaries(self) -> list[RunSummary]:
-        rows = []
+        """One row per journey × channel. With ``--repeat K`` the row stands for its K replays: the
+        median time with its spread, and the replay that went worst (blocked first) as the run shown."""
+        groups: dict[tuple[str, str], list[JourneyRun]] = {}
         for run in self.results.runs:
-            info = self.results.journey(run.journey)
+            groups.setdefault((run.journey, run.channel), []).append(run)
+        rows = []
+        for (journey, channel), runs in groups.items():
+            worst = min(runs, key=lambda r: ({"error": 0, "blocked": 1}.get(r.status, 2), r.repeat))
+            times = sorted(round(sum(s.duration for s in r.steps), 2) for r in runs)
+            info = self.results.journey(journey)
             rows.append(
                 RunSummary(
-                    run=run,
-                    journey_name=info.name if info else run.journey,
-                    steps_done=sum(1 for s in run.steps if s.status == "ok"),
-                    steps_total=len(run.steps),
-                    seconds=round(sum(s.duration for s in run.steps), 2),
-                    findings=sum(1 for f in self.findings if f.journey == run.journey and f.channel == run.channel),
-                    effort=journey_effort(run),
+                    run=worst,
+                    journey_name=info.name if info else journey,
+                    steps_done=sum(1 for s in worst.steps if s.status == "ok"),
+                    steps_total=len(worst.steps),
+                    seconds=round(statistics.median(times), 2),
+                    findings=sum(1 for f in self.findings if f.journey == journey and f.channel == channel),
+                    effort=journey_effort(worst),
+                    replays=len(runs),
+                    seconds_min=times[0],
+                    seconds_max=times[-1],
+                    completed_in=sum(1 for r in runs if r.status == "completed"),
                 )
             )
         return rows

@@ -49,3 +49,19 @@ def test_without_repeat_nothing_changes():
     saved = results(run("pay", "mobile", step(0, page_errors=[boom])), run("pay", "desktop", step(0)))
     [finding] = [f for f in audit(saved).findings if f.rule == "E101"]
     assert (finding.seen_in, finding.replays) == (1, 1)
+
+
+def test_summaries_show_the_median_time_of_the_replays_with_their_spread():
+    from frictionaudit.analysis import analyse
+    from frictionaudit.render.markdown import render_markdown
+
+    durations = [1.0, 4.0, 2.0]
+    replays = [_replay(i, step(0, duration=d), step(1, duration=1.0)) for i, d in enumerate(durations)]
+    blocked = _replay(3, step(0, duration=9.0), step(1, status="failed"), blocked_at=1, reason="no button")
+    analysis = analyse(results(*replays, blocked))
+    [row] = analysis.summaries()
+    assert (row.replays, row.completed_in) == (4, 3)
+    assert (row.seconds, row.seconds_min, row.seconds_max) == (4.0, 2.0, 9.5)  # median of 2, 3, 5, 9.5
+    assert row.run.status == "blocked" and row.run.repeat == 3  # the replay that went worst is shown
+    assert row.seconds_text == "4.0 (2.0–9.5)"
+    assert "| 4.0 (2.0–9.5) |" in render_markdown(analysis)

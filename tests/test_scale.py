@@ -104,6 +104,9 @@ def test_repeat_replays_each_run_k_times(project, demo_url, tmp_path):
         "update-phone@desktop",
         "update-phone@desktop#2",
     ]
+    rows = analysis.summaries()  # one row per journey × channel, with the median time and its spread
+    assert [(r.run.journey, r.replays) for r in rows] == [("contact-hours", 2), ("update-phone", 2)]
+    assert all(r.seconds_min <= r.seconds <= r.seconds_max for r in rows)
     # Every finding of update-phone is in both replays: folded into one, not flaky.
     assert analysis.findings and all((f.seen_in, f.replays) == (2, 2) for f in analysis.findings)
     shots = {s.screenshot for r in analysis.results.runs for s in r.steps if s.screenshot}

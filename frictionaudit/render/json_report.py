@@ -62,9 +62,13 @@ class RunSummary(BaseModel):
     reason: str | None = None
     steps_done: int
     steps_total: int
-    seconds: float
+    seconds: float = Field(description="Measured time of the steps; with --repeat, the median of the replays.")
     findings: int
     effort: Effort
+    replays: int = Field(1, description="How many replays (--repeat) this row stands for.")
+    seconds_min: float = Field(description="The fastest replay's time (equals seconds without --repeat).")
+    seconds_max: float = Field(description="The slowest replay's time (equals seconds without --repeat).")
+    completed_in: int = Field(description="In how many of the replays the journey completed.")
 
 
 class Counts(BaseModel):
@@ -117,6 +121,10 @@ def build_report(analysis: Analysis) -> Report:
             seconds=row.seconds,
             findings=row.findings,
             effort=Effort.model_validate(row.effort.as_dict()),
+            replays=row.replays,
+            seconds_min=row.seconds_min,
+            seconds_max=row.seconds_max,
+            completed_in=row.completed_in,
         )
         for row in analysis.summaries()
     ]

@@ -100,7 +100,7 @@ def render_markdown(analysis: Analysis, max_fixes: int = 10) -> str:
             result += f"{where}: {_cell(row.run.reason)}"
         lines.append(
             f"| {_cell(row.journey_name)} | {_cell(row.run.channel)} | {result} | "
-            f"{row.steps_done}/{row.steps_total} | {row.seconds:.1f} | {_secs(row.effort.human_seconds)} | "
+            f"{row.steps_done}/{row.steps_total} | {row.seconds_text} | {_secs(row.effort.human_seconds)} | "
             f"{row.findings} |"
         )
     lines += ["", *_failed_rules(analysis)]

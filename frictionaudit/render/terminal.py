@@ -57,7 +57,7 @@ def render_terminal(analysis: Analysis, console: Console, max_fixes: int = 5) ->
             escape(row.run.channel),
             result,
             f"{row.steps_done}/{row.steps_total}",
-            f"{row.seconds:.1f}",
+            row.seconds_text,
             str(row.findings),
         )
     console.print(table)
