@@ -118,6 +118,11 @@ class AuditContext:
         """The thresholds the run was gathered with (defaults for anything not set)."""
         return Thresholds.model_validate(self.settings.get("thresholds") or {})
 
+    def journey_name(self, journey_id: str) -> str:
+        """The journey's human name (its id when the results do not know it)."""
+        info = self.results.journey(journey_id)
+        return info.name if info else journey_id
+
     def runs(self) -> Iterator[JourneyRun]:
         yield from self.results.runs
 

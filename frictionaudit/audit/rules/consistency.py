@@ -59,8 +59,7 @@ MANY = 3  # items (actions, sections) on a screen from which its overlap with th
 
 
 def _name(ctx: AuditContext, journey: str) -> str:
-    info = ctx.results.journey(journey)
-    return info.name if info else journey
+    return ctx.journey_name(journey)
 
 
 def _join(names: Sequence[str]) -> str:

@@ -47,8 +47,7 @@ def journey_blocked(ctx: AuditContext) -> Iterator[Finding]:
             continue
         step = next((s for s in run.steps if s.index == run.blocked_at), None)
         label = step.label if step else f"step {run.blocked_at + 1}"
-        journey = ctx.results.journey(run.journey)
-        name = journey.name if journey else run.journey
+        name = ctx.journey_name(run.journey)
         yield ctx.finding(
             run,
             step,
@@ -96,8 +95,7 @@ def second_try(ctx: AuditContext) -> Iterator[Finding]:
     for run, step in ctx.steps():
         if not step.retried:
             continue
-        journey = ctx.results.journey(run.journey)
-        name = journey.name if journey else run.journey
+        name = ctx.journey_name(run.journey)
         yield ctx.finding(
             run,
             step,
