@@ -326,3 +326,14 @@ def replay(aio: LoopThread, shared_browser: Any, devices: dict[str, Any], site: 
         return aio.run(run_journey(shared_browser, plan, journey, channel, devices, tmp_path / "run", NullProgress()))
 
     return run
+
+
+@pytest.fixture
+def restore_rules() -> Iterator[None]:
+    """Let a test register rules of its own; the catalogue is put back afterwards."""
+    from frictionaudit.audit.registry import RULES, all_rules
+
+    saved = all_rules()
+    yield
+    RULES.clear()
+    RULES.update(saved)

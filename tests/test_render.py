@@ -15,12 +15,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from rich.console import Console
 
 from frictionaudit.analysis import Analysis, analyse
 from frictionaudit.audit.model import Finding
-from frictionaudit.audit.registry import RULES, AuditContext, all_rules, rule
+from frictionaudit.audit.registry import AuditContext, rule
 from frictionaudit.render.markdown import render_markdown
 from frictionaudit.render.terminal import render_terminal
 from frictionaudit.results import load_results
@@ -145,14 +144,6 @@ def test_markdown_without_findings_says_so() -> None:
     assert "**1 journey run, no friction found.**" in rendered
     assert "Nothing to fix: no rule found friction in this run." in rendered
     assert "## Bigger fixes" not in rendered and "## Fix next" not in rendered
-
-
-@pytest.fixture
-def restore_rules() -> Iterator[None]:
-    saved = all_rules()
-    yield
-    RULES.clear()
-    RULES.update(saved)
 
 
 def test_a_failed_rule_is_reported(restore_rules: None) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from frictionaudit.audit.model import Finding
-from frictionaudit.audit.registry import RULES, AuditContext, all_rules, audit, rule
+from frictionaudit.audit.registry import AuditContext, all_rules, audit, rule
 from frictionaudit.audit.text import message_key, url_key
 from frictionaudit.results import ConsoleMessage, Request, RunResults, StepResult
 from tests.observations import BASE, console, failed, page_error, req, results, run, step
@@ -371,15 +371,6 @@ def test_skipped_steps_are_ignored_by_every_rule() -> None:
         )
     )
     assert places(audit(observations).findings) == [("J101", "pay", "mobile", 1, "blocker")]
-
-
-@pytest.fixture
-def restore_rules() -> Iterator[None]:
-    """Let a test register rules of its own; the catalogue is put back afterwards."""
-    saved = all_rules()
-    yield
-    RULES.clear()
-    RULES.update(saved)
 
 
 def test_a_rule_that_raises_fails_alone(restore_rules: None) -> None:
