@@ -136,6 +136,14 @@ class SiteHandler(SimpleHTTPRequestHandler):
                 self._reply(500, "<!doctype html><title>Error</title><h1>Something went wrong</h1>")
             else:
                 self._reply(200, "<!doctype html><title>Flaky OK</title><button>Continue</button>")
+        elif path == "/second-chance":  # the button comes only on the second load, a moment after it
+            key = query.get("key", [""])[0]
+            seen = self.server.flaky_counts[key] = self.server.flaky_counts.get(key, 0) + 1
+            later = (
+                "<script>setTimeout(() => document.body.insertAdjacentHTML('beforeend',"
+                f" '<button>Continue</button>'), {int(query.get('ms', ['1500'])[0])})</script>"
+            )
+            self._reply(200, f"<!doctype html><title>Order</title><h1>Your order</h1>{later if seen > 1 else ''}")
         elif path == "/redirect":
             self._reply(302, "", Location=query.get("to", ["/clean.html"])[0])
         elif path == "/thanks":

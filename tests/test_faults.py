@@ -32,7 +32,7 @@ from hardening import (
     write_project,
 )
 
-from frictionaudit.gather import journey_run
+from frictionaudit.gather import journey_run, screens
 from frictionaudit.gather.collectors import MAX_RECORDS_PER_STEP, MAX_TEXT, Probe
 from frictionaudit.gather.runner import GatherPlan, gather
 from frictionaudit.results import load_results
@@ -299,9 +299,9 @@ def test_screenshots_are_of_the_viewport_only_and_capped(
     for run, viewport in ((desktop, (1366, 768)), (mobile, tuple(devices["Pixel 7"]["viewport"].values()))):
         data = (tmp_path / "run" / str(run.steps[0].screenshot)).read_bytes()
         assert jpeg_size(data) == viewport  # CSS pixels of the viewport, not 50,000 px, not device pixels
-        assert len(data) <= journey_run.MAX_SCREENSHOT_BYTES
+        assert len(data) <= screens.MAX_SCREENSHOT_BYTES
     # A screen that cannot be made small enough is not saved at all.
-    monkeypatch.setattr(journey_run, "MAX_SCREENSHOT_BYTES", 20_000)
+    monkeypatch.setattr(screens, "MAX_SCREENSHOT_BYTES", 20_000)
     capped = replay(["goto: /fault-tall.html"])
     assert capped.status == "completed" and capped.steps[0].screenshot is None
 

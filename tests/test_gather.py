@@ -170,6 +170,33 @@ def test_late_button_is_waited_for(replay: Replay) -> None:
     assert all(quiet(s) for s in run.steps)
 
 
+# ---------------------------------------------------------------------------- screenshots
+
+
+def test_a_step_that_only_looked_at_an_unchanged_page_shares_the_screenshot_before(
+    replay: Replay, tmp_path: Path
+) -> None:
+    run = replay(["goto: /clean.html", "expect: Nothing wrong here", "wait: 0.3", "click: Again", "expect: Again"])
+    goto, looked, waited, click, looked_again = run.steps
+    assert run.status == "completed", run.reason
+    assert looked.screenshot == waited.screenshot == goto.screenshot == "screens/journey/desktop/01.jpg"
+    assert click.screenshot == "screens/journey/desktop/04.jpg"  # an action: always its own picture
+    assert looked_again.screenshot == click.screenshot
+    assert sorted(p.name for p in (tmp_path / "run" / "screens" / "journey" / "desktop").iterdir()) == [
+        "01.jpg",
+        "04.jpg",
+    ]
+
+
+def test_a_step_that_looked_while_the_page_changed_gets_its_own_screenshot(replay: Replay) -> None:
+    # The button arrives 0.7 s after the page loaded: the expect waited for it, and the picture changed.
+    run = replay(["goto: /late.html", "expect: Continue", "click: Continue", "expect: Continued"])
+    assert run.status == "completed", run.reason
+    goto, waited, click, looked = (s.screenshot for s in run.steps)
+    assert len({goto, waited, click}) == 3
+    assert looked == click  # the click changed the text at once: the last expect saw nothing new
+
+
 # ---------------------------------------------------------------------------- blocked journeys
 
 
@@ -455,6 +482,25 @@ def test_a_page_that_fails_twice_blocks_the_journey(replay: Replay, site: SiteSe
     assert run.status == "blocked" and run.blocked_at == 0
     assert run.steps[0].first_error == run.reason
     assert not run.steps[0].retried
+
+
+def test_a_second_try_on_a_page_that_came_back_the_same_stops_waiting_early(replay: Replay) -> None:
+    run = replay(["goto: /clean.html", "click: No such button"], timeouts={"action_seconds": 4})
+    assert run.status == "blocked" and run.blocked_at == 1
+    click = run.steps[1]
+    assert click.first_error == 'could not find text "No such button" within 4 s'
+    assert run.reason == click.error == f"{click.first_error}; on the second try the page came back the same"
+    assert 1.0 <= click.duration < 3.0, click.duration  # the second try: reopen, then 1 s of the same page
+    assert run.duration < 4 + 3.5
+
+
+def test_a_second_try_on_a_page_that_came_back_different_waits_in_full(replay: Replay, site: SiteServer) -> None:
+    key = uuid.uuid4().hex
+    run = replay([f"goto: /second-chance?key={key}&ms=1800", "click: Continue"], timeouts={"action_seconds": 2.5})
+    assert run.status == "completed", run.reason
+    click = run.steps[1]
+    assert click.retried and click.first_error == 'could not find text "Continue" within 2.5 s'
+    assert 1.8 <= click.duration < 4, click.duration
 
 
 def test_a_failed_submit_is_repeated_from_the_page_it_started_on(replay: Replay, site: SiteServer) -> None:

@@ -36,18 +36,12 @@ from frictionaudit.gather.collectors.network import NetworkCollector
 from frictionaudit.gather.collectors.page_errors import PageErrorCollector
 from frictionaudit.gather.collectors.page_events import DialogCollector, DownloadCollector, PopupCollector
 from frictionaudit.gather.collectors.probes import PROBES
-from frictionaudit.gather.replay import ReplayContext, StepFailed, could_not_open, locate, responds, run_step
+from frictionaudit.gather.replay import ReplayContext, StepFailed, could_not_open, responds, run_step
+from frictionaudit.gather.screens import CHANGES_SCRIPT, LOOKING_ACTIONS, look, page_print, screenshot
 from frictionaudit.progress import ProgressListener
-from frictionaudit.results import JourneyRun, StepResult, write_atomic
+from frictionaudit.results import JourneyRun, StepResult
 
-SCREENSHOT_QUALITY = 70
 ERROR_PAGE_STATUS = 400
-# Screenshots are of the viewport only (never the full page), one pixel per CSS pixel, at most this
-# many pixels a side and this many bytes (a noisy page is saved again at a lower quality, or not at all).
-MAX_SCREENSHOT_SIDE = 4096
-MAX_SCREENSHOT_BYTES = 1_500_000
-FALLBACK_QUALITY = 30
-SCREENSHOT_TIMEOUT_MS = 5000
 # A page whose main thread does not answer a trivial call within this is unresponsive.
 RESPONSIVE_SECONDS = 3.0
 # After the journey's deadline, this long to finish the step in progress before it is cut off.
@@ -56,44 +50,15 @@ JOURNEY_GRACE_SECONDS = 20.0
 PROBE_BUDGET_SECONDS = {"before_step": 20.0, "after_step": 45.0}
 PROBE_CAP_SECONDS = {"before_step": 15.0, "after_step": 30.0}
 MAX_PROBE_EXTRA_CHARS = 200_000
+# A second try stops waiting once the reopened page has been the same as the one that failed, with
+# the network quiet, for this long (looked at every SAME_PAGE_POLL_SECONDS).
+SAME_PAGE_SECONDS = 1.0
+SAME_PAGE_POLL_SECONDS = 0.25
 
 
 def steps_for(journey: Journey, channel: str) -> list[tuple[int, Any]]:
     """The (index, step) pairs that run on ``channel``; indexes are the journey's own."""
     return [(i, s) for i, s in enumerate(journey.steps) if s.channels is None or channel in s.channels]
-
-
-async def screenshot(page: Any, path: Path, ctx: ReplayContext) -> str | None:
-    """Save a JPEG of the viewport with secret fields and texts masked; None when it cannot be taken."""
-    masks = [locate(page, loc, visible=False) for loc in ctx.secret_targets]
-    masks += [page.get_by_text(secret) for secret in sorted(ctx.secrets)]
-    options: dict[str, Any] = {
-        "type": "jpeg",
-        "quality": SCREENSHOT_QUALITY,
-        "mask": masks,
-        "timeout": SCREENSHOT_TIMEOUT_MS,
-        "animations": "disabled",
-        "scale": "css",
-    }
-    viewport = page.viewport_size or {}
-    width, height = viewport.get("width", 0), viewport.get("height", 0)
-    if width > MAX_SCREENSHOT_SIDE or height > MAX_SCREENSHOT_SIDE:
-        options["clip"] = {
-            "x": 0,
-            "y": 0,
-            "width": min(width, MAX_SCREENSHOT_SIDE),
-            "height": min(height, MAX_SCREENSHOT_SIDE),
-        }
-    try:
-        data = await page.screenshot(**options)
-        if len(data) > MAX_SCREENSHOT_BYTES:
-            data = await page.screenshot(**{**options, "quality": FALLBACK_QUALITY})
-        if len(data) > MAX_SCREENSHOT_BYTES:
-            return None
-        write_atomic(path, data, durable=False)
-    except Exception:
-        return None
-    return path.as_posix()
 
 
 class BrowserGone(Exception):
@@ -165,6 +130,9 @@ class JourneyReplay:
         if repeat:
             self.shots = self.shots / f"repeat-{repeat + 1}"
         self.seen_screens: set[str] = set()
+        # The last screenshot taken, and the page's change mark just after it was taken.
+        self.last_shot: str | None = None
+        self.last_mark: str | None = None
         # Where the current page began: the position in self.steps to repeat from, and the URL to
         # reopen first (None when that position is itself a goto).
         self.page_start = 0
@@ -189,6 +157,7 @@ class JourneyReplay:
         https = {"ignore_https_errors": True} if accept_any_certificate else {}
         try:
             context = await self.browser.new_context(**self.options, **https, accept_downloads=False)
+            await context.add_init_script(CHANGES_SCRIPT)
             for probe in self.probes:
                 if probe.init_script:
                     await context.add_init_script(probe.init_script)
@@ -360,6 +329,7 @@ class JourneyReplay:
         result.first_screenshot = os.path.relpath(shot, self.run_dir) if shot else None
         start = min(self.page_start, position)
         result.retry_from = self.steps[start][0]
+        failed_print = await page_print(page)  # the page as the first try left it
         try:
             if self.page_start_url is not None:
                 await run_step(page, _Goto(self.page_start_url), self.ctx, self.network)
@@ -368,10 +338,44 @@ class JourneyReplay:
                     await self._attempt(page, earlier, StepResult(index=0, label="", action=earlier.action))
                 except StepFailed as exc:
                     raise StepFailed(f"on the second try, “{step_label(earlier)}” failed too: {exc}") from None
-            await self._attempt(page, step, result)
+            await self._attempt_unless_same(page, step, result, failed_print, first_error)
             result.retried = True
         except StepFailed as second:
             self._fail(result, str(second), step_t0)
+
+    async def _attempt_unless_same(
+        self, page: Any, step: Any, result: StepResult, failed_print: str | None, first_error: str
+    ) -> None:
+        """The second try of a step, cut short when the reopened page is the one that failed.
+
+        A page that came back exactly as the first try left it (same address, markup, values, scroll
+        and focus) and stays so with the network quiet for ``SAME_PAGE_SECONDS`` is not going to grow
+        the missing element: waiting out the whole timeout again would only cost time. A page that
+        differs in any way (a flaky server, a late script) gets the full wait, as before.
+        """
+        attempt = asyncio.ensure_future(self._attempt(page, step, result))
+        if failed_print is None:
+            await attempt
+            return
+        same_since: float | None = None
+        try:
+            while True:
+                done, _ = await asyncio.wait({attempt}, timeout=SAME_PAGE_POLL_SECONDS)
+                if done:
+                    attempt.result()
+                    return
+                now = time.monotonic()
+                quiet = self.network.inflight == 0 and now - self.network.last_activity >= SAME_PAGE_SECONDS
+                if quiet and await page_print(page) == failed_print:
+                    same_since = now if same_since is None else same_since
+                    if now - same_since >= SAME_PAGE_SECONDS:
+                        raise StepFailed(f"{first_error}; on the second try the page came back the same")
+                else:
+                    same_since = None
+        finally:
+            if not attempt.done():
+                attempt.cancel()
+                await asyncio.gather(attempt, return_exceptions=True)
 
     def _fail(self, result: StepResult, reason: str, step_t0: float) -> None:
         result.status = "failed"
@@ -397,8 +401,7 @@ class JourneyReplay:
         result.new_screen = result.screen not in self.seen_screens
         self.seen_screens.add(result.screen)
         if not self.unresponsive:
-            shot = await screenshot(page, self.shots / f"{result.index + 1:02d}.jpg", self.ctx)
-            result.screenshot = os.path.relpath(shot, self.run_dir) if shot else None
+            await self._screenshot(page, step, result)
         if result.status == "ok":
             self._track_page_start(position, step, result)
             if self.unresponsive:
@@ -408,6 +411,18 @@ class JourneyReplay:
         self._drain(result)
         self.run.steps.append(result)
         self.progress.step_done(self.run.key, result.label)
+
+    async def _screenshot(self, page: Any, step: Any, result: StepResult) -> None:
+        """The step's screenshot; a step that only looked at an unchanged page shares the one before."""
+        mark, shown = await look(page, self.ctx.secrets)
+        unchanged = mark is not None and mark == self.last_mark
+        if step.action in LOOKING_ACTIONS and result.status == "ok" and unchanged and self.last_shot:
+            result.screenshot = self.last_shot
+            return
+        shot = await screenshot(page, self.shots / f"{result.index + 1:02d}.jpg", self.ctx, shown)
+        result.screenshot = os.path.relpath(shot, self.run_dir) if shot else None
+        self.last_shot = result.screenshot
+        self.last_mark = (await look(page, set()))[0]  # what the picture shows; a change after it counts
 
     def _track_page_start(self, position: int, step: Any, result: StepResult) -> None:
         if step.action == "goto":
