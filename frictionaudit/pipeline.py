@@ -118,12 +118,14 @@ def run(request: RunRequest, progress: ProgressListener | None = None) -> tuple[
     )
     results = _gather_until_stopped(plan, run_dir, run_id, progress)
     analysis = analyse(results)
-    write_reports(analysis, run_dir, request.formats, request.fail_on)
-    point_latest(request.out_dir, run_dir)
-    if request.history and request.shard is None and not results.interrupted:
-        from frictionaudit.history import HISTORY_FILE, record_run
+    from frictionaudit.history import HISTORY_FILE, record_run
 
-        record_run(request.out_dir / HISTORY_FILE, analysis, request.env)
+    records = request.history and request.shard is None and not results.interrupted
+    history = request.out_dir / HISTORY_FILE if records else None  # the reports' trend chart counts this run
+    write_reports(analysis, run_dir, request.formats, request.fail_on, history)
+    point_latest(request.out_dir, run_dir)
+    if history is not None:
+        record_run(history, analysis, request.env)
     return analysis, run_dir
 
 
@@ -233,8 +235,11 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
-def render_report(analysis: Analysis, fmt: str, run_dir: Path | None, fail_on: str = "blocker") -> str:
-    """One report as text; ``run_dir`` is where the HTML report finds the screenshots."""
+def render_report(
+    analysis: Analysis, fmt: str, run_dir: Path | None, fail_on: str = "blocker", history: Path | None = None
+) -> str:
+    """One report as text; ``run_dir`` is where the HTML report finds the screenshots, ``history``
+    the history database its trend chart reads (none without it)."""
     if fmt == "md":
         from frictionaudit.render.markdown import render_markdown
 
@@ -250,20 +255,58 @@ def render_report(analysis: Analysis, fmt: str, run_dir: Path | None, fail_on: s
     if fmt == "html":
         from frictionaudit.render.html import render_html
 
-        return render_html(analysis, run_dir, fail_on)
+        return render_html(analysis, run_dir, fail_on, history)
     raise InputError(f"no report format {fmt!r}")
 
 
 def write_reports(
-    analysis: Analysis, run_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS, fail_on: str = "blocker"
+    analysis: Analysis,
+    run_dir: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    fail_on: str = "blocker",
+    history: Path | None = None,
 ) -> list[Path]:
-    """Write the chosen reports into the run folder (and always ``findings.json``, the audit's output)."""
+    """Write the chosen reports into the run folder (and always ``findings.json``, the audit's output).
+
+    ``history`` is the history database the run is recorded in, or is about to be: the HTML report
+    charts the last runs from it. Without it (re-making a saved run's reports), the history beside
+    the run folder is used when it holds this run.
+    """
+    if history is None and "html" in formats:
+        history = recorded_history(analysis.results, run_dir)
     written = []
-    outputs = [(REPORT_FILES[f], render_report(analysis, f, run_dir, fail_on)) for f in formats]
+    outputs = [(REPORT_FILES[f], render_report(analysis, f, run_dir, fail_on, history)) for f in formats]
     for name, text in [*outputs, (FINDINGS_FILE, findings_json(analysis))]:
         write_atomic(run_dir / name, text)
         written.append(run_dir / name)
     return written
+
+
+def recorded_history(results: RunResults, run_dir: Path) -> Path | None:
+    """The history beside a saved run's folder (``<out>/history.sqlite``) when it holds this run, else None.
+
+    Holding it means an entry with its run id and, when both are known, its start time: a run that
+    was not recorded (``--no-history``, a shard, an interrupted run) is not mistaken for an earlier
+    one of the same id. An unreadable history is no history: the reports are made without a chart.
+    """
+    import sqlite3
+
+    from frictionaudit.errors import FrictionauditError
+    from frictionaudit.history import HISTORY_FILE, open_history, runs
+
+    history = run_dir.parent / HISTORY_FILE
+    if not history.is_file():
+        return None
+    try:
+        with open_history(history, readonly=True) as conn:
+            entries = runs(conn)
+    except (FrictionauditError, OSError, sqlite3.Error):
+        return None
+    for entry in entries:
+        if entry.run_id == results.run_id:
+            same = not entry.started_at or not results.started_at or entry.started_at == results.started_at
+            return history if same else None
+    return None
 
 
 def reanalyse(run_path: str | Path) -> tuple[Analysis, Path, RunResults]:
@@ -281,9 +324,9 @@ def merge(run_paths: Sequence[str | Path], out_dir: Path, run_id: str) -> tuple[
     copy_screens(parts, run_dir)
     save_results(merged, run_dir)
     analysis = analyse(merged)
-    write_reports(analysis, run_dir)
-    point_latest(out_dir, run_dir)
     from frictionaudit.history import HISTORY_FILE, record_run
 
+    write_reports(analysis, run_dir, history=out_dir / HISTORY_FILE)
+    point_latest(out_dir, run_dir)
     record_run(out_dir / HISTORY_FILE, analysis)  # shards are not recorded; their merged run is
     return analysis, run_dir

@@ -210,16 +210,24 @@ def chart_points(
 ) -> list[ChartPoint]:
     """The points of the chart: history runs up to the analysed run, which comes from ``analysis`` itself.
 
-    The run being reported need not be recorded yet (the report is written before the history).
+    The run being reported need not be recorded yet (the report is written before the history). An
+    entry with its run id and another start time is an earlier run of that id, which recording this
+    one replaces: it is left out, and the runs after it stay.
     """
-    current_id = analysis.results.run_id if analysis is not None else None
+    current = analysis.results if analysis is not None else None
     points: list[ChartPoint] = []
     if Path(history).is_file():
         with open_history(history, readonly=True) as conn:
             entries = runs(conn)
-            if current_id is not None:
+            if current is not None:
                 ids = [e.run_id for e in entries]
-                entries = entries[: ids.index(current_id)] if current_id in ids else entries
+                if current.run_id in ids:
+                    at = ids.index(current.run_id)
+                    recorded = entries[at].started_at
+                    if recorded and current.started_at and recorded != current.started_at:
+                        entries = entries[:at] + entries[at + 1 :]
+                    else:
+                        entries = entries[:at]
             keep = last - 1 if analysis is not None else last
             entries = entries[max(0, len(entries) - keep) :] if keep > 0 else []
             per_run = journey_rows(conn, [e.seq for e in entries]) if journey else {}

@@ -1,5 +1,7 @@
 """report.html in a real browser: opened from disk, it renders, logs no error, fetches nothing, and a
-hostile page's title, console text, URLs and captured text cannot run script in it.
+hostile page's title, console text, URLs and captured text cannot run script in it, nor can hostile
+run ids in the history its trend chart is drawn from, nor the names of the runs an interrupted run
+did not finish.
 
 Every request the report makes is routed: anything but the file itself fails the test. A payload
 that ran would set ``window.pwned`` or log a console error; neither may happen.
@@ -13,6 +15,7 @@ from typing import Any
 import pytest
 
 from frictionaudit.analysis import analyse
+from frictionaudit.history import record_run
 from frictionaudit.render.html import render_html
 from tests.golden import GOLDEN, golden_analysis
 from tests.observations import console, page_error, req, results, run, step
@@ -68,16 +71,32 @@ async def open_report(browser: Any, path: Path, viewport: dict[str, int] | None 
             })"""
         )
         seen["scripts"] = await page.evaluate("document.scripts.length")
+        seen["charts"] = await page.evaluate(
+            """() => [...document.querySelectorAll('svg')].map(s => {
+                const r = s.getBoundingClientRect();
+                return [s.getAttribute('class'), Math.round(r.width), Math.round(r.height)];
+            })"""
+        )
+        notice = page.locator("section.interrupted")
+        seen["notice"] = await notice.inner_text() if await notice.count() else None
         seen["overflow"] = await page.evaluate("document.documentElement.scrollWidth - innerWidth")
     finally:
         await context.close()
     return seen
 
 
-def golden_report(folder: Path) -> Path:
-    """The golden run's HTML report, rendered now (the screenshots come from tests/fixtures/golden)."""
+def golden_report(folder: Path, *, history: bool = False) -> Path:
+    """The golden run's HTML report, rendered now (the screenshots come from tests/fixtures/golden).
+
+    With ``history``, two earlier runs are recorded first: the report shows the trend chart.
+    """
+    db = None
+    if history:
+        db = folder / "history.sqlite"
+        for run_id in ("before-1", "before-2"):
+            record_run(db, analyse(golden_analysis().results.model_copy(update={"run_id": run_id})))
     report = folder / "report.html"
-    report.write_text(render_html(golden_analysis(), GOLDEN), encoding="utf-8")
+    report.write_text(render_html(golden_analysis(), GOLDEN, history=db), encoding="utf-8")
     return report
 
 
@@ -87,6 +106,7 @@ def test_the_golden_report_renders_offline_from_disk(aio: Any, shared_browser: A
     assert all(url.startswith("file:") for url in seen["requests"])
     assert seen["console"] == [] and seen["errors"] == []
     assert seen["scripts"] == 0
+    assert seen["charts"] == [] and seen["notice"] is None  # no history given, a run that finished
     analysis = golden_analysis()
     assert seen["title"] == "Friction report · demo"
     assert seen["h1"] == analysis.status_line()
@@ -125,8 +145,14 @@ def hostile_run(folder: Path) -> Path:
     observations.runs[0].steps[0].screenshot = None
     observations.runs[1].steps[0].screenshot = None
     folder.mkdir(parents=True, exist_ok=True)
+    history = folder / "history.sqlite"
+    for run_id in (PAYLOADS[0], PAYLOADS[2]):  # earlier runs: the trend chart shows their ids
+        record_run(history, analyse(observations.model_copy(update={"run_id": run_id})))
+    observations.run_id = PAYLOADS[1]
+    observations.interrupted = True
+    observations.unfinished = [f"pay@{PAYLOAD}", f"{PAYLOAD}@mobile"]
     report = folder / "report.html"
-    report.write_text(render_html(analyse(observations), folder), encoding="utf-8")
+    report.write_text(render_html(analyse(observations), folder, history=history), encoding="utf-8")
     return report
 
 
@@ -138,10 +164,19 @@ def test_a_hostile_page_cannot_run_script_in_the_report(aio: Any, shared_browser
     # The payloads are there, as text a consultant can read.
     assert "<script>window.pwned='script'" in seen["text"]
     assert "onerror=\"window.pwned='img'" in seen["text"]
+    # The interrupted notice and the trend chart show, their page data as text.
+    assert seen["notice"] and "This run was interrupted: 2 of 4 journey runs finished" in seen["notice"]
+    assert f"Not finished: pay@{PAYLOADS[0]}" in seen["notice"]
+    assert [c for c, _, _ in seen["charts"]] == ["fa-trend"]
+    assert all(w > 100 and h > 30 for _, w, h in seen["charts"])
 
 
 def test_the_report_reads_on_a_phone(aio: Any, shared_browser: Any, tmp_path: Path) -> None:
-    seen = aio.run(open_report(shared_browser, golden_report(tmp_path), viewport={"width": 412, "height": 839}))
+    report = golden_report(tmp_path, history=True)
+    seen = aio.run(open_report(shared_browser, report, viewport={"width": 412, "height": 839}))
     assert seen["console"] == [] and seen["errors"] == []
+    assert seen["blocked"] == [] and seen["scripts"] == 0
     assert "Why first" in seen["first"]
+    [(css, width, height)] = seen["charts"]  # the trend chart, within the phone's width
+    assert css == "fa-trend" and 100 < width <= 412 and height > 30
     assert seen["overflow"] <= 0  # nothing wider than the phone: wide tables scroll inside their card

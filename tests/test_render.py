@@ -196,3 +196,19 @@ def test_terminal_without_findings_says_so() -> None:
     text = terminal(analyse(results(run("pay", "desktop", step(0)))))
     assert "1 journey run, no friction found." in text
     assert "Fixes" not in text
+
+
+def test_terminal_says_the_run_was_interrupted_before_the_verdict() -> None:
+    observations = results(
+        run("pay", "desktop", step(0)),
+        interrupted=True,
+        unfinished=[f"journey-{i}@mobile" for i in range(20)],
+    )
+    text = terminal(analyse(observations))
+    assert max(len(line) for line in text.splitlines()) <= 80
+    notice = "This run was interrupted: 1 of 21 journey runs finished; the findings cover only those."
+    assert words(text).endswith(
+        f"{notice} Not finished: {', '.join(f'journey-{i}@mobile' for i in range(12))} "
+        "and 8 more 1 journey run, no friction found."
+    )
+    assert "interrupted" not in terminal(analyse(results(run("pay", "desktop", step(0)))))

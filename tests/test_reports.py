@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 from frictionaudit.analysis import Analysis, analyse
 from frictionaudit.audit.model import AuditResult, Finding
 from frictionaudit.cli import app
-from frictionaudit.pipeline import render_report
+from frictionaudit.history import record_run
+from frictionaudit.pipeline import reanalyse, render_report
 from frictionaudit.rank import rank
 from frictionaudit.render.html import image_size, render_html
 from frictionaudit.render.json_report import render_json, report_schema, schema_text
@@ -37,6 +38,7 @@ from frictionaudit.render.junit import render_junit
 from frictionaudit.render.markdown import render_markdown
 from frictionaudit.render.terminal import render_terminal
 from frictionaudit.results import JourneyInfo, RunResults
+from frictionaudit.trend import chart_points
 from tests.golden import GOLDEN, OUTPUTS, golden_analysis, render_all, write_outputs
 from tests.observations import console, page_error, req, results, run, step
 
@@ -447,3 +449,202 @@ def test_report_command_refuses_an_unknown_format(saved_run: Path) -> None:
     assert "--format pdf: no such report format" in done.stderr
     done = CliRunner().invoke(app, ["report", str(saved_run), "--format", "htm"])
     assert "did you mean 'html'?" in done.stderr
+
+
+# An interrupted run --------------------------------------------------------------------------------
+
+STOPPED = "This run was interrupted: 2 of 5 journey runs finished; the findings cover only those."
+
+
+def interrupted_results(unfinished: tuple[str, ...] = ("faq@desktop", "faq@mobile", "pay@tablet")) -> RunResults:
+    """Ctrl-C after two of five journey runs: a broken logo on desktop, a blocked mobile run."""
+    return results(
+        run("pay", "desktop", step(0, requests=[req("/img/logo.png", 404, "image")])),
+        run("pay", "mobile", step(0), step(1, status="failed"), blocked_at=1, reason="no button Pay"),
+        interrupted=True,
+        unfinished=list(unfinished),
+    )
+
+
+def terminal_text(analysis: Analysis) -> str:
+    out = Console(width=80, record=True, color_system=None, file=io.StringIO())
+    render_terminal(analysis, out)
+    return " ".join(out.export_text().split())
+
+
+def every_format(analysis: Analysis) -> dict[str, str]:
+    rendered = {fmt: render_report(analysis, fmt, None, "blocker") for fmt in ("html", "md", "json", "junit")}
+    return rendered | {"terminal": terminal_text(analysis)}
+
+
+def test_every_format_says_the_run_was_interrupted() -> None:
+    for fmt, text in every_format(analyse(interrupted_results())).items():
+        assert STOPPED in text, fmt
+        unfinished = '"faq@desktop",\n   "faq@mobile",\n   "pay@tablet"' if fmt == "json" else "faq@desktop, faq"
+        assert unfinished in text, fmt
+    for fmt, text in every_format(analyse(interrupted_results().model_copy(update={"interrupted": False}))).items():
+        assert "was interrupted" not in text and "Not finished" not in text, fmt
+
+
+def test_the_notice_counts_what_the_results_know() -> None:
+    unknown = analyse(interrupted_results(unfinished=()))  # no unfinished list: the total is not known
+    for fmt, text in every_format(unknown).items():
+        assert "This run was interrupted: the findings cover only the 2 journey runs that finished." in text, fmt
+        assert " of " not in text.split("interrupted", 1)[1].split(".", 1)[0], fmt
+    assert json.loads(render_json(unknown))["interrupted"]["total"] is None
+    nothing = analyse(results(interrupted=True, unfinished=["pay@desktop"]))
+    assert "This run was interrupted: 0 of 1 journey run finished, so nothing was audited." in render_markdown(nothing)
+
+
+def test_html_puts_the_interrupted_notice_at_the_top_escaped() -> None:
+    html = render_html(analyse(interrupted_results(unfinished=(f"pay@{PAYLOAD}",))))
+    notice = html.index("This run was interrupted: 2 of 3 journey runs finished")
+    assert html.index("<h1>") < notice < html.index('class="top-grid"')
+    assert "Not finished: pay@&lt;script&gt;" in html
+    tags = Tags()
+    tags.feed(html)
+    assert "script" not in tags.names and "img" not in tags.names
+
+
+def test_json_report_says_the_run_was_interrupted_within_its_schema() -> None:
+    report = json.loads(render_json(analyse(interrupted_results())))
+    assert report["interrupted"] == {
+        "finished": 2,
+        "total": 5,
+        "unfinished": ["faq@desktop", "faq@mobile", "pay@tablet"],
+        "note": STOPPED,
+    }
+    assert report["results"]["interrupted"] is True
+    assert report["schema_version"] == 1
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report | {"interrupted": {"finished": "two"}}, schema)
+
+
+def test_junit_says_the_run_was_interrupted_without_making_up_cases() -> None:
+    stopped = render_junit(analyse(interrupted_results()), fail_on="blocker")
+    finished = render_junit(analyse(interrupted_results().model_copy(update={"interrupted": False})), "blocker")
+    root = ET.fromstring(stopped)
+    assert (root.get("tests"), root.get("failures")) == (ET.fromstring(finished).get("tests"), "1")
+    [suite] = root
+    assert [c.get("name") for c in suite.iter("testcase")] == ["desktop", "mobile"]
+    assert [child.tag for child in suite] == ["properties", "testcase", "testcase", "system-out"]
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties == {
+        "frictionaudit.interrupted": "true",
+        "frictionaudit.runs_finished": "2",
+        "frictionaudit.runs_total": "5",
+        "frictionaudit.runs_unfinished": "faq@desktop, faq@mobile, pay@tablet",
+    }
+    assert (suite.findtext("system-out") or "").startswith(STOPPED)
+    # Stopped before any run finished: one empty suite carries the notice, no test case.
+    root = ET.fromstring(render_junit(analyse(results(interrupted=True, unfinished=["pay@desktop"]))))
+    assert [(s.get("name"), s.get("tests"), len(s.findall("testcase"))) for s in root] == [
+        ("frictionaudit run (interrupted)", "0", 0)
+    ]
+    assert "0 of 1 journey run finished" in (root[0].findtext("system-out") or "")
+
+
+# The trend chart in report.html ---------------------------------------------------------------------
+
+TREND = 'class="fa-trend"'
+
+
+def history_of(db: Path, *run_ids: str) -> Path:
+    """A history holding a run per id, oldest first, each with a broken logo."""
+    for run_id in run_ids:
+        logo = req("/img/logo.png", 404, "image")
+        record_run(db, analyse(results(run("pay", "desktop", step(0, requests=[logo])), run_id=run_id)))
+    return db
+
+
+def test_html_embeds_the_trend_chart_with_a_history_of_two_runs(tmp_path: Path) -> None:
+    current = analyse(results(run("pay", "desktop", step(0)), run_id="r3"))
+    html = render_html(current, None, history=history_of(tmp_path / "history.sqlite", "r1", "r2"))
+    assert html.count("<svg") == 1 and TREND in html and "Findings over the last runs" in html
+    chart = html[html.index("<svg") : html.index("</svg>") + 6]
+    groups = ET.fromstring(chart).findall("{http://www.w3.org/2000/svg}g")  # one per run, this one last
+    assert [g.findtext("{http://www.w3.org/2000/svg}title", "").split(":")[0] for g in groups] == ["r1", "r2", "r3"]
+    # Still self-contained and script-free: nothing to fetch, no link out, the same CSP.
+    assert "<script" not in html and "<foreignObject" not in html
+    assert not re.search(r"\s(src|srcset|action|formaction|poster|data|xlink:href)=", html)
+    assert all(href.startswith("#") for href in re.findall(r'href="([^"]*)"', html))
+    assert re.search(r'content="default-src \'none\'; img-src data:; style-src \'unsafe-inline\';', html)
+
+
+def test_html_has_no_trend_chart_without_a_history_of_two_runs(tmp_path: Path) -> None:
+    current = analyse(results(run("pay", "desktop", step(0)), run_id="r1"))
+    assert "<svg" not in render_html(current)
+    assert "<svg" not in render_html(current, None, history=tmp_path / "none.sqlite")
+    only = history_of(tmp_path / "history.sqlite", "r1")  # the run itself: nothing to compare it with
+    assert "<svg" not in render_html(current, None, history=only)
+    broken = tmp_path / "broken.sqlite"
+    broken.write_text("not a database")
+    assert "<svg" not in render_html(current, None, history=broken)
+    assert "Findings over the last runs" not in render_html(current, None, history=broken)
+
+
+def test_the_trend_chart_escapes_hostile_run_ids(tmp_path: Path) -> None:
+    db = history_of(tmp_path / "history.sqlite", f"old {PAYLOAD}", f'"><svg onload="x">{PAYLOAD}')
+    html = render_html(analyse(results(run("pay", "desktop", step(0)), run_id=f"new {PAYLOAD}")), None, history=db)
+    assert TREND in html
+    tags = Tags()
+    tags.feed(html)
+    assert "script" not in tags.names and "img" not in tags.names
+    assert not [a for a in tags.attributes if a.startswith("on")]
+    assert html.count("<svg") == 1 and "&lt;script&gt;window.pwned=1&lt;/script&gt;" in html
+
+
+def test_a_re_run_under_an_old_id_replaces_it_in_the_chart(tmp_path: Path) -> None:
+
+    db = tmp_path / "history.sqlite"
+    for run_id, started in (("r1", "2026-01-01T10:00:00+00:00"), ("main", "2026-01-02T10:00:00+00:00")):
+        record_run(db, analyse(results(run("pay", "desktop", step(0)), run_id=run_id, started_at=started)))
+    history_of(db, "r3")
+    again = analyse(results(run("pay", "desktop", step(0)), run_id="main", started_at="2026-01-04T10:00:00+00:00"))
+    assert [p.run_id for p in chart_points(again, db)] == ["r1", "r3", "main"]  # to be recorded as the newest
+    same = analyse(results(run("pay", "desktop", step(0)), run_id="main", started_at="2026-01-02T10:00:00+00:00"))
+    assert [p.run_id for p in chart_points(same, db)] == ["r1", "main"]  # the recorded run, re-rendered
+
+
+def saved_in(out: Path, run_id: str, started_at: str = "") -> Path:
+    """A saved run folder ``out/run_id`` with a broken logo."""
+    saved = results(run("pay", "desktop", step(0, requests=[req("/img/logo.png", 404, "image")])), run_id=run_id)
+    saved.started_at = started_at
+    (out / run_id).mkdir(parents=True)
+    (out / run_id / "results.json").write_text(saved.model_dump_json(), encoding="utf-8")
+    return out / run_id
+
+
+def test_report_command_charts_the_trend_when_the_history_holds_the_run(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    run_dir = saved_in(out, "r2", "2026-01-02T10:00:00+00:00")
+
+    history_of(out / "history.sqlite", "r1")
+    record_run(out / "history.sqlite", reanalyse(run_dir)[0])
+    history_of(out / "history.sqlite", "r3")  # a later run: not in r2's chart
+    done = CliRunner().invoke(app, ["report", str(run_dir), "--quiet"])
+    assert done.exit_code == 0, done.output
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    chart = html[html.index("<svg") : html.index("</svg>")]
+    assert TREND in chart and ">r1<" in chart and ">r2<" in chart and "r3" not in chart
+    # Without a history, or one that does not hold this run, the reports are made without a chart.
+    other = saved_in(tmp_path / "elsewhere", "r2", "2026-01-02T10:00:00+00:00")
+    assert CliRunner().invoke(app, ["report", str(other), "--quiet"]).exit_code == 0
+    assert "<svg" not in (other / "report.html").read_text(encoding="utf-8")
+    unrecorded = saved_in(out, "r9")
+    assert CliRunner().invoke(app, ["report", str(unrecorded), "--quiet"]).exit_code == 0
+    assert "<svg" not in (unrecorded / "report.html").read_text(encoding="utf-8")
+    rerun = saved_in(tmp_path / "rerun", "r2", "2026-01-05T10:00:00+00:00")  # --no-history under an old id
+    (tmp_path / "rerun" / "history.sqlite").write_bytes((out / "history.sqlite").read_bytes())
+    assert CliRunner().invoke(app, ["report", str(rerun), "--quiet"]).exit_code == 0
+    assert "<svg" not in (rerun / "report.html").read_text(encoding="utf-8")
+
+
+def test_report_command_works_beside_a_broken_history(tmp_path: Path) -> None:
+    run_dir = saved_in(tmp_path / "reports", "r1")
+    (tmp_path / "reports" / "history.sqlite").write_text("not a database")
+    done = CliRunner().invoke(app, ["report", str(run_dir), "--quiet"])
+    assert done.exit_code == 0, done.output
+    assert "<svg" not in (run_dir / "report.html").read_text(encoding="utf-8")

@@ -1,14 +1,16 @@
 """``report.html``: one self-contained file for consultants, made from saved results alone.
 
-What to fix first and why on the first screen, then the fix list with its evidence, a filmstrip of
-every journey with the channels side by side, channel differences, effort per channel and the run's
-settings.
+What to fix first and why on the first screen (under a notice when the run was interrupted, and
+beside the findings of the last runs when the run is recorded in a history), then the fix list with
+its evidence, a filmstrip of every journey with the channels side by side, channel differences,
+effort per channel and the run's settings.
 
 Self-contained and safe to open from disk: screenshots are embedded as ``data:`` URIs (each distinct
 image once, as a CSS class, and only the ones the report shows), nothing is fetched, there is no
 script at all, and a Content-Security-Policy forbids any. Everything that came from an audited page
 (titles, URLs, console text, evidence) goes through Jinja2's autoescaping; no page data is marked
-safe. The output is deterministic: the same results give the same bytes.
+safe (the trend chart's inline SVG is, as built by :mod:`frictionaudit.trend`, which escapes its
+text). The output is deterministic: the same results (and history) give the same bytes.
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from frictionaudit import __version__
 from frictionaudit.analysis import Analysis, ChannelDifference, RunSummary
 from frictionaudit.audit.model import Finding
 from frictionaudit.audit.registry import all_rules
 from frictionaudit.rank import EFFORT_WEIGHT, SEVERITY_WEIGHT, Fix
+from frictionaudit.render.interruption import interruption, unfinished_list
 from frictionaudit.results import JourneyRun, StepResult
+from frictionaudit.trend import SEVERITY_COLOURS, trend_svg
 
 MAX_SHOT_BYTES = 2_000_000
 MAX_TOTAL_SHOT_BYTES = 30_000_000
@@ -378,10 +383,26 @@ def _environment() -> Environment:
     return env
 
 
-def render_html(analysis: Analysis, run_dir: Path | None = None, fail_on: str = "blocker") -> str:
-    """The HTML report; screenshots are read from ``run_dir`` (left out when it is None or they are missing)."""
-    context, _ = _context(analysis, run_dir, fail_on)
+def render_html(
+    analysis: Analysis, run_dir: Path | None = None, fail_on: str = "blocker", history: Path | None = None
+) -> str:
+    """The HTML report; screenshots are read from ``run_dir`` (left out when it is None or they are missing).
+
+    ``history`` is the history database the run is recorded in (or is about to be): the report then
+    shows the findings of the last runs as a chart, when it holds at least one run before this one.
+    """
+    context, _ = _context(analysis, run_dir, fail_on, history)
     return _environment().get_template("report.html.j2").render(**context)
+
+
+def _trend_chart(analysis: Analysis, history: Path | None) -> Markup:
+    """The trend chart as inline SVG; empty without a history or when it holds no run before this one.
+
+    The one piece of markup not escaped by the template: :func:`frictionaudit.trend.render_svg`
+    builds it from numbers and escapes every text it writes (run ids), and it has no script, link
+    or style element.
+    """
+    return Markup(trend_svg(analysis, history) if history is not None else "")
 
 
 def screenshots_shown(analysis: Analysis, run_dir: Path) -> list[str]:
@@ -390,7 +411,9 @@ def screenshots_shown(analysis: Analysis, run_dir: Path) -> list[str]:
     return sorted(path for path, found in shots.by_path.items() if found)
 
 
-def _context(analysis: Analysis, run_dir: Path | None, fail_on: str) -> tuple[dict[str, Any], ShotBox]:
+def _context(
+    analysis: Analysis, run_dir: Path | None, fail_on: str, history: Path | None = None
+) -> tuple[dict[str, Any], ShotBox]:
     shots = ShotBox(run_dir)
     results = analysis.results
     ranks = {fix.id: i for i, fix in enumerate(analysis.fixes, start=1)}
@@ -419,6 +442,7 @@ def _context(analysis: Analysis, run_dir: Path | None, fail_on: str) -> tuple[di
     journey_ids += [r.journey for r in results.runs if r.journey not in journey_ids]
     journeys = [_journey_view(analysis, j, anchors, shots) for j in dict.fromkeys(journey_ids)]
     channels, matrix = _matrix(analysis)
+    stopped = interruption(results)
     context = dict(
         a=analysis,
         results=results,
@@ -446,5 +470,9 @@ def _context(analysis: Analysis, run_dir: Path | None, fail_on: str) -> tuple[di
         shot_classes=list(shots.images),
         shots_left_out=shots.left_out,
         blocked=[s for s in analysis.summaries() if s.run.status != "completed"],
+        stopped=stopped,
+        unfinished=unfinished_list(stopped) if stopped else "",
+        trend=_trend_chart(analysis, history),
+        trend_colours=SEVERITY_COLOURS,
     )
     return context, shots

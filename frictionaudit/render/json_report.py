@@ -19,6 +19,7 @@ from frictionaudit import __version__
 from frictionaudit.analysis import Analysis
 from frictionaudit.audit.model import Finding, RuleOutcome
 from frictionaudit.rank import Fix
+from frictionaudit.render.interruption import Interruption, interruption
 from frictionaudit.results import RunResults
 
 REPORT_SCHEMA_VERSION: Literal[1] = 1
@@ -87,6 +88,11 @@ class Report(BaseModel):
     tool_version: str = Field(description="The frictionaudit that rendered this report.")
     run_id: str
     verdict: str = Field(description="The one-line verdict the terminal prints.")
+    interrupted: Interruption | None = Field(
+        None,
+        description="Set when the run was stopped (Ctrl-C, SIGTERM) before every journey run finished: the "
+        "findings cover only the runs that finished. Null for a run that finished.",
+    )
     counts: Counts
     summary: list[RunSummary] = Field(description="One row per journey × channel.")
     fixes: list[ReportFix] = Field(description="Highest priority first.")
@@ -133,6 +139,7 @@ def build_report(analysis: Analysis) -> Report:
         tool_version=__version__,
         run_id=analysis.results.run_id,
         verdict=analysis.verdict(),
+        interrupted=interruption(analysis.results),
         counts=Counts(
             runs=len(analysis.results.runs),
             blocked=len(analysis.blocked),

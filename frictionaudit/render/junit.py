@@ -4,6 +4,10 @@ A case fails when the journey is blocked on that channel, when it has findings t
 selects (see :mod:`frictionaudit.gate`), or when it is over one of its budgets; a run the browser
 could not do is an error (infrastructure, not the service). The other findings are listed in the
 case's ``system-out``, so nothing is hidden.
+
+An interrupted run says so in every suite: ``frictionaudit.interrupted`` and the counts as
+properties, and the notice in the suite's ``system-out`` (no test case is made up for the runs that
+did not finish). When no run finished there is one empty suite to carry it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import xml.etree.ElementTree as ET
 from frictionaudit.analysis import Analysis
 from frictionaudit.audit.model import Finding
 from frictionaudit.gate import FailOn, Overrun, budget_overruns, parse_fail_on
+from frictionaudit.render.interruption import Interruption, interruption, unfinished_list
 from frictionaudit.results import JourneyRun
 
 # Characters XML 1.0 cannot hold at all (a console message may contain them).
@@ -71,16 +76,38 @@ def _case(
     return failures, errors
 
 
+def _interrupted_properties(suite: ET.Element, stopped: Interruption) -> None:
+    """The interruption as the suite's properties (they must come before its test cases)."""
+    properties = ET.SubElement(suite, "properties")
+    values = {"frictionaudit.interrupted": "true", "frictionaudit.runs_finished": str(stopped.finished)}
+    if stopped.total is not None:
+        values["frictionaudit.runs_total"] = str(stopped.total)
+    if stopped.unfinished:
+        values["frictionaudit.runs_unfinished"] = ", ".join(stopped.unfinished)
+    for name, value in values.items():
+        ET.SubElement(properties, "property", name=name, value=_text(value))
+
+
+def _interrupted_out(suite: ET.Element, stopped: Interruption) -> None:
+    lines = [stopped.note]
+    if stopped.unfinished:
+        lines.append(f"Not finished: {unfinished_list(stopped)}")
+    ET.SubElement(suite, "system-out").text = _body(lines)
+
+
 def render_junit(analysis: Analysis, fail_on: str = "blocker") -> str:
     gate = parse_fail_on(fail_on)
     overruns = budget_overruns(analysis)
     root = ET.Element("testsuites", name=_text(f"frictionaudit {analysis.results.run_id}"))
     totals = {"tests": 0, "failures": 0, "errors": 0, "time": 0.0}
+    stopped = interruption(analysis.results)
     journeys = list(dict.fromkeys(run.journey for run in analysis.results.runs))
     for journey in journeys:
         runs = [r for r in analysis.results.runs if r.journey == journey]
         info = analysis.results.journey(journey)
         suite = ET.SubElement(root, "testsuite", name=_text(info.name if info else journey))
+        if stopped:
+            _interrupted_properties(suite, stopped)
         failures = errors = 0
         for run in runs:
             findings = [f for f in analysis.findings if f.journey == run.journey and f.channel == run.channel]
@@ -88,6 +115,8 @@ def render_junit(analysis: Analysis, fail_on: str = "blocker") -> str:
             failed, errored = _case(suite, run, findings, gate, mine, info.source if info else "")
             failures += failed
             errors += errored
+        if stopped:
+            _interrupted_out(suite, stopped)
         seconds = sum(r.duration for r in runs)
         attributes = {"tests": len(runs), "failures": failures, "errors": errors, "skipped": 0, "time": seconds}
         for key, value in attributes.items():
@@ -96,6 +125,11 @@ def render_junit(analysis: Analysis, fail_on: str = "blocker") -> str:
         totals["failures"] += failures
         totals["errors"] += errors
         totals["time"] += seconds
+    if stopped and not journeys:
+        empty = {"tests": "0", "failures": "0", "errors": "0", "skipped": "0", "time": "0.000"}
+        suite = ET.SubElement(root, "testsuite", {"name": "frictionaudit run (interrupted)", **empty})
+        _interrupted_properties(suite, stopped)
+        _interrupted_out(suite, stopped)
     for key, value in totals.items():
         root.set(key, f"{value:.3f}" if key == "time" else str(int(value)))
     ET.indent(root)

@@ -1,14 +1,15 @@
 """``report.md``: the run's story, short enough to paste into a pull request or an email.
 
-The verdict, the small fixes to make next and the bigger ones apart (each with the inputs of its
-priority), the differences between channels, and one row per journey × channel. The evidence and
-the screenshots are in ``report.html``.
+The verdict (and, for an interrupted run, how much of it finished), the small fixes to make next
+and the bigger ones apart (each with the inputs of its priority), the differences between channels,
+and one row per journey × channel. The evidence and the screenshots are in ``report.html``.
 """
 
 from __future__ import annotations
 
 from frictionaudit.analysis import Analysis
 from frictionaudit.rank import EFFORT_WEIGHT, SEVERITY_WEIGHT, Fix
+from frictionaudit.render.interruption import interruption, unfinished_list
 
 STATUS = {"completed": "✅ completed", "blocked": "⛔ blocked", "error": "⚠️ browser error"}
 
@@ -58,6 +59,12 @@ def render_markdown(analysis: Analysis, max_fixes: int = 10) -> str:
         f"Service: {_cell(results.base_url)} · browser: {_cell(results.browser)} · started {_cell(results.started_at)}",
         "",
     ]
+    stopped = interruption(results)
+    if stopped:
+        lines.append(f"> ⚠️ **{_cell(stopped.note)}**")
+        if stopped.unfinished:
+            lines += [">", f"> Not finished: {_cell(unfinished_list(stopped))}"]
+        lines.append("")
     ranks = {fix.id: i for i, fix in enumerate(analysis.fixes, start=1)}
     small, big = analysis.small_fixes, analysis.big_fixes
     if not analysis.fixes:

@@ -1,4 +1,5 @@
-"""The terminal report: a table per journey × channel, the fixes to make next, and a verdict line.
+"""The terminal report: a table per journey × channel, the fixes to make next, and a verdict line
+(after a notice when the run was interrupted).
 
 Readable at 80 columns; rich respects NO_COLOR by itself (colour goes, bold stays). Everything that
 came from a page is passed through ``escape`` so it is printed, never read as rich markup.
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from frictionaudit.analysis import Analysis
 from frictionaudit.rank import Fix
+from frictionaudit.render.interruption import interruption, unfinished_list
 
 SEVERITY_STYLE = {"blocker": "bold red", "major": "red", "minor": "yellow", "cosmetic": "dim"}
 STATUS_STYLE = {
@@ -85,4 +87,9 @@ def render_terminal(analysis: Analysis, console: Console, max_fixes: int = 5) ->
         )
     for outcome in analysis.audit.errors:
         console.print(f"[magenta]rule {outcome.rule} failed and was skipped:[/] {escape(outcome.error or '')}")
+    stopped = interruption(analysis.results)
+    if stopped:
+        console.print(f"[bold yellow]{escape(stopped.note)}[/]")
+        if stopped.unfinished:
+            console.print(f"  [dim]Not finished: {escape(unfinished_list(stopped))}[/]")
     console.print(f"[bold]{escape(analysis.verdict())}[/]")
