@@ -56,6 +56,8 @@ def merge_results(parts: Sequence[tuple[RunResults, Path]], run_id: str) -> RunR
             "channels": sorted(channels.values(), key=lambda c: channel_order[c.name]),
             "runs": runs,
             "interrupted": any(r.interrupted for r, _ in parts),
+            # Each shard knows only its own unfinished runs: together they are the merged run's.
+            "unfinished": list(dict.fromkeys(key for r, _ in parts for key in r.unfinished)),
         }
     )
 

@@ -648,3 +648,21 @@ def test_report_command_works_beside_a_broken_history(tmp_path: Path) -> None:
     done = CliRunner().invoke(app, ["report", str(run_dir), "--quiet"])
     assert done.exit_code == 0, done.output
     assert "<svg" not in (run_dir / "report.html").read_text(encoding="utf-8")
+
+
+def test_merged_interrupted_shards_know_every_unfinished_run(tmp_path: Path) -> None:
+    from frictionaudit.merge import merge_results
+    from frictionaudit.render.interruption import interruption
+    from tests.observations import results as saved
+    from tests.observations import run as journey_run
+    from tests.observations import step as saved_step
+
+    every = {name: name for name in "abcde"}  # the shards of one run share its journeys
+    one = saved(journey_run("a", "desktop", saved_step(0)), journeys=every, interrupted=True, unfinished=["b@desktop"])
+    two = saved(
+        journey_run("c", "mobile", saved_step(0)), journeys=every, interrupted=True, unfinished=["d@mobile", "e@mobile"]
+    )
+    merged = merge_results([(one, tmp_path / "1"), (two, tmp_path / "2")], "merged")
+    assert merged.interrupted and merged.unfinished == ["b@desktop", "d@mobile", "e@mobile"]
+    stopped = interruption(merged)
+    assert stopped is not None and (stopped.finished, stopped.total) == (2, 5)
