@@ -20,6 +20,12 @@ synthetic ``paste`` event is refused; the visible error messages; and the page's
 Costs: one ``page.evaluate`` before and one after each click or press (the mark and the comparison);
 one on a new screen (combined with the after call when both apply). An init script keeps a few
 listeners (``submit``, ``invalid``, ``input``, ``change``, ``click``) that only record.
+
+Web components: fields, labels, errors and buttons inside OPEN shadow roots count as any others
+(``SHADOW_JS``). A ``<label for>`` and ``aria-labelledby`` resolve in the field's own tree, as in the
+browser; a field in a shadow root belongs to the nearest form around it, through the hosts.
+``submit``, ``invalid`` and ``change`` do not leave a shadow root, so before each click or press the
+probe also listens on the open shadow roots there are. Closed shadow roots cannot be reached.
 """
 
 from __future__ import annotations
@@ -28,13 +34,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from frictionaudit.gather.collectors import Probe
+from frictionaudit.gather.collectors.page_facts import SHADOW_JS
 
 _SUBMIT_ACTIONS = ("click", "press")
 
 # Runs in every document before the page's own scripts (top frame only). Listeners only record;
 # before() / after() / screen() are called by the probe through page.evaluate.
-INIT_SCRIPT = r"""
-(() => {
+INIT_SCRIPT = (
+    "(() => {"
+    + SHADOW_JS
+    + r"""
   try { if (window.top !== window) return; } catch (e) { return; }
   const KEY = "__frictionauditForms";
   if (Object.prototype.hasOwnProperty.call(window, KEY)) return;
@@ -43,6 +52,9 @@ INIT_SCRIPT = r"""
   const SUBMIT_WORDS = /\b(send|submit|continue|next|save|log ?in|sign ?(in|up)|register|pay|confirm|order|buy|checkout|apply|update|create|neste|fortsett|lagre|logg inn|registrer|betal|bekreft|bestill|kjøp|oppdater|opprett)\b/i;
   const MAX_TEXT = 300;
   const st = { token: Math.random().toString(36).slice(2), submits: 0, invalid: [], filled: new Map(), click: null };
+  // The open shadow roots of the document as it is now: found again at each before() and after().
+  let dom = null;
+  const sd = () => dom || (dom = shadowDom(50000));
 
   const clean = (s, n) => (s || "").replace(/\s+/g, " ").trim().slice(0, n || MAX_TEXT);
   const isField = (el) => {
@@ -51,23 +63,24 @@ INIT_SCRIPT = r"""
     if (tag === "SELECT" || tag === "TEXTAREA") return true;
     return tag === "INPUT" && !NOT_FIELDS.has((el.type || "").toLowerCase());
   };
-  const editable = (el) => !el.disabled && !el.readOnly && !el.closest("[inert]");
+  const editable = (el) => !el.disabled && !el.readOnly && !closestIn(el, "[inert]");
   const shown = (el) => {
     if (!el || !el.isConnected) return false;
     if (el.checkVisibility && !el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) return false;
     const r = el.getBoundingClientRect();
     if (r.width < 4 || r.height < 4) return false;
     if (r.right + window.scrollX <= 0 || r.bottom + window.scrollY <= 0) return false;
-    return !el.closest('[aria-hidden="true"]');
+    return !closestIn(el, '[aria-hidden="true"]');
   };
   const labelText = (label) => {
+    if (sd().mixed.has(label)) return clean(sd().text(label, true), 80);  // it shows a slot or a shadow root
     const copy = label.cloneNode(true);
     copy.querySelectorAll("input,select,textarea,script,style").forEach((n) => n.remove());
     return clean(copy.textContent, 80);
   };
   const accName = (el) => {
     const ids = (el.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean);
-    let t = clean(ids.map((id) => { const r = document.getElementById(id); return r ? r.textContent : ""; }).join(" "), 80);
+    let t = clean(ids.map((id) => { const r = byId(el, id); return r ? sd().text(r, true) : ""; }).join(" "), 80);
     if (t) return t;
     t = clean(el.getAttribute("aria-label"), 80);
     if (t) return t;
@@ -77,12 +90,15 @@ INIT_SCRIPT = r"""
     }
     return clean(el.getAttribute("title"), 80);
   };
-  const formOf = (el) => el.form || el.closest("form");
+  const formOf = (el) => el.form || closestIn(el, "form");
   const formKey = (el) => {
     const f = formOf(el);
     if (!f) return "page";
     const name = f.getAttribute("aria-label") || f.id || f.getAttribute("name") || (f.getAttribute("action") || "").split("?")[0];
-    return name ? clean("form " + name, 80) : "form #" + (Array.prototype.indexOf.call(document.forms, f) + 1);
+    if (name) return clean("form " + name, 80);
+    const d = sd();
+    d.forms = d.forms || Array.from(d.all("form"));
+    return "form #" + (d.forms.indexOf(f) + 1);
   };
   const info = (el) => {
     const name = accName(el);
@@ -103,87 +119,108 @@ INIT_SCRIPT = r"""
     if (el.getAttribute("inputmode")) o.inputmode = clean(el.getAttribute("inputmode"), 20);
     return o;
   };
-  const clickKind = (target) => {
-    const b = target && target.closest && target.closest("button,input[type=submit],input[type=image],input[type=button],[role=button]");
+  const BUTTONS = "button,input[type=submit],input[type=image],input[type=button],[role=button]";
+  const clickKind = (e) => {
+    const b = e.composedPath().find((n) => n.nodeType === 1 && n.matches(BUTTONS));  // in open shadow roots too
     if (!b || b.disabled) return null;
     const type = (b.getAttribute("type") || (b.tagName === "BUTTON" ? "submit" : "")).toLowerCase();
     const form = formOf(b);
     if (form && (type === "submit" || type === "image")) return "submit-button";
-    const words = SUBMIT_WORDS.test(clean(b.innerText || b.value || b.getAttribute("aria-label") || "", 60));
+    const words = SUBMIT_WORDS.test(clean(sd().text(b) || b.value || b.getAttribute("aria-label") || "", 60));
     return words && (form || st.filled.size) ? "button" : null;
   };
 
-  const on = (type, fn) => window.addEventListener(type, (e) => { try { fn(e); } catch (_) {} }, true);
-  const track = (e) => { if (isField(e.target) && st.filled.size < 100) st.filled.set(e.target, true); };
+  // The listeners are on the window; the events that do not leave a shadow root (not "composed")
+  // are also listened for on each open shadow root (listenIn).
+  const INSIDE = new Set(["change", "submit", "invalid"]);
+  const handlers = [];
+  const on = (type, fn) => {
+    const handler = (e) => { try { fn(e); } catch (_) {} };
+    handlers.push([type, handler]);
+    window.addEventListener(type, handler, true);
+  };
+  const heard = new WeakSet();
+  const listenIn = (root) => {
+    if (heard.has(root)) return;
+    heard.add(root);
+    for (const [type, handler] of handlers) if (INSIDE.has(type)) root.addEventListener(type, handler, true);
+  };
+  const target = (e) => e.composedPath()[0] || e.target;  // the field itself, not the host it is in
+  const track = (e) => { const el = target(e); if (isField(el) && st.filled.size < 100) st.filled.set(el, true); };
   on("input", track);
   on("change", track);
   on("submit", () => { st.submits += 1; });
   on("invalid", (e) => {
-    if (isField(e.target) && st.invalid.length < 20) {
-      st.invalid.push({ k: "validation", f: info(e.target).label, t: clean(e.target.validationMessage, 200) });
+    const el = target(e);
+    if (isField(el) && st.invalid.length < 20) {
+      st.invalid.push({ k: "validation", f: info(el).label, t: clean(el.validationMessage, 200) });
     }
   });
-  on("click", (e) => { st.click = clickKind(e.target) || st.click; });
+  on("click", (e) => { st.click = clickKind(e) || st.click; });
 
   // ---------------------------------------------------------------- what the page shows
   const visibleFields = (limit) => {
     const out = [];
-    for (const el of document.querySelectorAll("input,select,textarea")) {
+    for (const el of sd().all("input,select,textarea")) {
       if (isField(el) && editable(el) && shown(el)) out.push(el);
       if (out.length >= limit) break;
     }
     return out;
   };
   const CONSENT = '[id*=cookie i],[class*=cookie i],[id*=consent i],[class*=consent i],[id*=gdpr i],[class*=gdpr i]';
-  const holdsControls = (el) => isField(el) || el.matches("button,input") || !!el.querySelector("input,select,textarea,button");
+  const CONTROLS = "input,select,textarea,button";
+  const holdsControls = (el) => isField(el) || el.matches("button,input") || !!el.querySelector(CONTROLS)
+    || (sd().mixed.has(el) && sd().all(CONTROLS, el).length > 0);
   const errorItems = (near) => {
     const items = [];
     const taken = [];
     const isTaken = (el) => taken.some((t) => t === el || t.contains(el) || el.contains(t));
     const add = (el, item) => { if (items.length < 30) { items.push(item); if (el) taken.push(el); } };
     let n = 0;
-    for (const el of document.querySelectorAll("[role=alert],[role=alertdialog],[aria-live=assertive]")) {
+    const d = sd();
+    for (const el of d.all("[role=alert],[role=alertdialog],[aria-live=assertive]")) {
       if (++n > 100) break;
-      if (el.closest(CONSENT) || !shown(el)) continue;
-      const t = clean(el.innerText);
+      if (closestIn(el, CONSENT) || !shown(el)) continue;
+      const t = clean(d.text(el));
       if (t && !isTaken(el)) add(el, { k: "alert", t });
     }
     n = 0;
-    for (const el of document.querySelectorAll('[aria-invalid="true"]')) {
+    for (const el of d.all('[aria-invalid="true"]')) {
       if (++n > 100) break;
       if (!isField(el) || !shown(el)) continue;
       const refs = [el.getAttribute("aria-errormessage"), el.getAttribute("aria-describedby")].join(" ").split(/\s+/).filter(Boolean);
       const texts = [];
       for (const id of refs) {
-        const r = document.getElementById(id);
-        if (r && shown(r) && !isTaken(r)) { const t = clean(r.innerText, 200); if (t) { texts.push(t); taken.push(r); } }
+        const r = byId(el, id);
+        if (r && shown(r) && !isTaken(r)) { const t = clean(d.text(r), 200); if (t) { texts.push(t); taken.push(r); } }
       }
       add(null, { k: "invalid", f: info(el).label, t: clean(texts.join(" "), 200) });
     }
     n = 0;
-    for (const el of document.querySelectorAll("[class*=error i],[id*=error i],[class*=invalid i],[class*=danger i],[class*=feil i]")) {
+    for (const el of d.all("[class*=error i],[id*=error i],[class*=invalid i],[class*=danger i],[class*=feil i]")) {
       if (++n > 200) break;
-      if (holdsControls(el) || el.closest(CONSENT) || isTaken(el) || !shown(el)) continue;
-      const t = clean(el.innerText);
+      if (holdsControls(el) || closestIn(el, CONSENT) || isTaken(el) || !shown(el)) continue;
+      const t = clean(d.text(el));
       if (t.length >= 2 && t.length < MAX_TEXT) add(el, { k: "error", t });
     }
     if (near) {
-      // Short texts in each field's own group (an ancestor holding at most 3 fields).
+      // Short texts in each field's own group (an ancestor holding at most 3 fields; through slots
+      // and shadow roots, where a design system's field shows its own label and error).
       for (const field of visibleFields(60)) {
         let group = null;
-        for (let a = field.parentElement, depth = 0; a && depth < 3 && a !== document.body; a = a.parentElement, depth++) {
-          if (a.querySelectorAll("input,select,textarea").length > 3) break;
+        for (let a = up(field), depth = 0; a && depth < 3 && a !== document.body; a = up(a), depth++) {
+          if (d.all("input,select,textarea", a).length > 3) break;
           group = a;
           if (a.tagName === "FORM") break;
         }
         if (!group) continue;
         let m = 0;
-        for (const el of group.querySelectorAll("*")) {
+        for (const el of d.all("*", group)) {
           if (++m > 40) break;
           if (holdsControls(el) || el.tagName === "LABEL" || el.tagName === "OPTION" || isTaken(el)) continue;
           const own = Array.from(el.childNodes).some((c) => c.nodeType === 3 && c.data.trim());
           if (!own || !shown(el)) continue;
-          const t = clean(el.innerText, 200);
+          const t = clean(d.text(el), 200);
           if (t.length >= 2) add(el, { k: "near", f: info(field).label, t });
         }
       }
@@ -192,13 +229,14 @@ INIT_SCRIPT = r"""
   };
   const itemKey = (i) => (i.k === "invalid" ? "invalid:" + i.f + ":" : "") + (i.t || "").toLowerCase().slice(0, 120);
   const mainMessage = () => {
-    const root = document.querySelector("main,[role=main]") || document.body;
+    const d = sd();
+    const root = d.all("main,[role=main]")[0] || document.body;
     if (!root) return null;
-    const h1 = Array.from(root.querySelectorAll("h1")).find(shown) || Array.from(document.querySelectorAll("h1")).find(shown);
+    const h1 = Array.from(d.all("h1", root)).find(shown) || Array.from(d.all("h1")).find(shown);
     // Only a short page's text (an error page's); a long page's text is the customer's business.
-    const text = (root.textContent || "").length > 5000 ? "" : clean(root.innerText, 601);
+    const text = (d.text(root, true, 5000) || "").length > 5000 ? "" : clean(d.text(root), 601);
     const long = !text || text.length > 600;
-    return { h1: h1 ? clean(h1.innerText, 200) : "", text: long ? "" : text, long };
+    return { h1: h1 ? clean(d.text(h1), 200) : "", text: long ? "" : text, long };
   };
   const filledList = () => {
     const out = [];
@@ -211,8 +249,8 @@ INIT_SCRIPT = r"""
     return out;
   };
   const findAgain = (d) => {
-    const byName = d.name ? Array.from(document.getElementsByName(d.name)).find(isField) : null;
-    return byName || (d.id ? document.getElementById(d.id) : null);
+    const having = (attr, value) => (value ? Array.from(sd().all("[" + attr + '="' + CSS.escape(value) + '"]')) : []);
+    return having("name", d.name).find(isField) || having("id", d.id)[0] || null;
   };
   const NO_KEEP = new Set(["password", "file", "checkbox", "radio"]);
   const cleared = (before, sameDoc) => {
@@ -273,10 +311,13 @@ INIT_SCRIPT = r"""
 
   const api = {
     before() {
+      dom = null;
+      sd().roots.forEach(listenIn);
       st.submits = 0; st.invalid = []; st.click = null;
       return { token: st.token, keys: errorItems(true).map(itemKey), filled: filledList() };
     },
     async after(a) {
+      dom = null;
       const out = {};
       const b = a.before;
       if (b) {
@@ -300,6 +341,7 @@ INIT_SCRIPT = r"""
   Object.defineProperty(window, KEY, { value: api, enumerable: false });
 })();
 """
+)
 
 _BEFORE = "() => window.__frictionauditForms ? window.__frictionauditForms.before() : null"
 _AFTER = "a => window.__frictionauditForms ? window.__frictionauditForms.after(a) : null"

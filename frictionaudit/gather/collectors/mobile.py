@@ -22,6 +22,10 @@ customer sees it was before the replay scrolled to it (M106); it is recorded on 
 the screen the customer had to search. A ``fill`` target's field facts are recorded on the fill step.
 
 Facts are gathered on every channel; rules decide where they apply (``ChannelInfo.is_mobile``).
+
+Web components: targets, text and fields inside OPEN shadow roots count as any others
+(``SHADOW_JS``), each once where it is shown (slotted light-DOM content through its slot, with the
+slot's font size and box). Closed shadow roots cannot be reached; iframes are not measured.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 from typing import Any
 
 from frictionaudit.gather.collectors import Probe
+from frictionaudit.gather.collectors.page_facts import SHADOW_JS
 from frictionaudit.gather.replay import locate
 
 RECORD_TAPS_BELOW_PX = 48  # record tap targets with a side under this (2 × WCAG 2.5.8's 24 px)
@@ -38,9 +43,13 @@ MAX_FIELDS = 30
 MAX_TEXT_GROUPS = 8
 MAX_OVERFLOW = 5
 MAX_ELEMENTS = 5000  # elements or text nodes looked at per screen
+MAX_SCAN = 50000  # elements looked at for open shadow roots
 TARGET_ACTIONS = ("click", "fill", "check", "select")
 
-_HELPERS = r"""
+_HELPERS = (
+    SHADOW_JS
+    + f"let dom = null; const sd = () => dom || (dom = shadowDom({MAX_SCAN}));"
+    + r"""
 const doc = document.documentElement, body = document.body || doc;
 const clip = (s, n) => { s = String(s || '').replace(/\s+/g, ' ').trim(); return s.length > n ? s.slice(0, n - 1) + '…' : s; };
 const styles = new Map();
@@ -56,13 +65,13 @@ const sel = (el) => {
   }
   return clip(parts.join(' > ') || el.localName, 120);
 };
-const textOf = (ids) => ids.split(/\s+/).map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent).join(' ');
+const textOf = (el, ids) => ids.split(/\s+/).map(id => byId(el, id)).filter(Boolean).map(e => sd().text(e, true)).join(' ');
 const labelOf = (el) => {
   const aria = el.getAttribute('aria-label');
   if (aria && aria.trim()) return clip(aria, 80);
   const by = el.getAttribute('aria-labelledby');
-  if (by && textOf(by).trim()) return clip(textOf(by), 80);
-  if (el.labels && el.labels.length) { const t = [...el.labels].map(l => l.innerText || l.textContent).join(' '); if (t.trim()) return clip(t, 80); }
+  if (by && textOf(el, by).trim()) return clip(textOf(el, by), 80);
+  if (el.labels && el.labels.length) { const t = [...el.labels].map(l => sd().text(l) || sd().text(l, true)).join(' '); if (t.trim()) return clip(t, 80); }
   return clip(el.getAttribute('title'), 80);
 };
 const field = (el) => ({
@@ -72,12 +81,13 @@ const field = (el) => ({
   maxlength: el.maxLength > 0 ? el.maxLength : null,
 });
 """
+)
 
 SCREEN_JS = (
     "(arg) => {"
     + _HELPERS
     + r"""
-const vw = arg.vw || outerWidth, MAX = arg.maxElements;
+const vw = arg.vw || outerWidth, MAX = arg.maxElements, d = sd();
 const shown = (el, opacity) => el.checkVisibility
   ? el.checkVisibility({opacityProperty: opacity, visibilityProperty: true, contentVisibilityAuto: true})
   : !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
@@ -87,7 +97,7 @@ const clipFor = (p) => {
   if (!p || p === body || p === doc) return null;
   if (clipMemo.has(p)) return clipMemo.get(p);
   const s = style(p);
-  let box = s.position === 'fixed' ? null : clipFor(p.parentElement);
+  let box = s.position === 'fixed' ? null : clipFor(up(p));
   if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
     const c = p.getBoundingClientRect();
     box = box ? [Math.max(box[0], c.left), Math.max(box[1], c.top), Math.min(box[2], c.right), Math.min(box[3], c.bottom)]
@@ -97,7 +107,7 @@ const clipFor = (p) => {
   return box;
 };
 const clippedAway = (el, r) => {  // in a collapsed box, or scrolled out of a box that clips
-  const c = clipFor(el.parentElement);
+  const c = clipFor(up(el));
   return !!c && (Math.min(r.right, c[2]) - Math.max(r.left, c[0]) < 1 || Math.min(r.bottom, c[3]) - Math.max(r.top, c[1]) < 1);
 };
 const out = {};
@@ -118,7 +128,7 @@ out.viewport = {
 const fits = Math.min(vw, doc.clientWidth) + 1;
 if (doc.scrollWidth > fits) {
   const contained = (el) => {  // inside a fixed box or a box that clips or scrolls sideways
-    for (let a = el.parentElement; a && a !== body && a !== doc; a = a.parentElement) {
+    for (let a = up(el); a && a !== body && a !== doc; a = up(a)) {
       const s = style(a);
       if (s.position === 'fixed' || s.overflowX !== 'visible') return true;
     }
@@ -126,12 +136,12 @@ if (doc.scrollWidth > fits) {
   };
   const wide = [];
   let seen = 0;
-  for (const el of body.querySelectorAll('*')) {
+  for (const el of d.all('*', body)) {
     if (++seen > MAX) break;
     const r = el.getBoundingClientRect();
     const right = r.right + scrollX;
     if (right <= fits || r.width === 0 || r.height === 0) continue;
-    const parent = el.parentElement;
+    const parent = holder(el);
     if (parent && parent !== body && parent !== doc && parent.getBoundingClientRect().right + scrollX > fits) continue;
     if (style(el).position === 'fixed' || contained(el)) continue;
     wide.push({sel: sel(el), right: Math.round(right), width: Math.round(r.width)});
@@ -154,16 +164,17 @@ const isTarget = (el) => {  // axe-core: a focusable element with a widget role,
 };
 const BLOCK = /^(block|list-item|table|flex|grid|flow-root)$|^table-/;
 const INLINE_BLOCK = /^inline-(block|flex|grid)$/;
-const blockParent = (el) => { let p = el.parentElement; while (p && p !== body && !BLOCK.test(style(p).display)) p = p.parentElement; return p || body; };
+const blockParent = (el) => { let p = up(el); while (p && p !== body && !BLOCK.test(style(p).display)) p = up(p); return p || body; };
 // axe-core's isInTextBlock(permissive): a link or control inside a line of text is exempt (2.5.8 "Inline").
 // What it looks at belongs to the block (or the parent) around the target, so it is memoised there.
 const textBlocks = new Map(), textParents = new Map();
 const hasLooseText = (block) => {
   if (textBlocks.has(block)) return textBlocks.get(block);
-  const walker = document.createTreeWalker(block, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {acceptNode: (n) =>
-    n.nodeType === 1 && n !== block && (isTarget(n) || style(n).display === 'none') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
   let found = false, steps = 0;
-  while (!found && walker.nextNode() && ++steps < 400) found = walker.currentNode.nodeType === 3 && !!walker.currentNode.data.trim();
+  d.walk(block, (n) => ++steps >= 400 || isTarget(n) || style(n).display === 'none', (t) => {
+    found = !!t.data.trim();
+    return !found && ++steps < 400;
+  });
   textBlocks.set(block, found);
   return found;
 };
@@ -186,7 +197,7 @@ const inText = (el) => {
 const nameOf = (el) => {
   const label = labelOf(el);
   if (label) return clip(label, 60);
-  const text = el.innerText;
+  const text = d.text(el);
   if (text && text.trim()) return clip(text, 60);
   const inner = el.querySelector('img[alt], svg title, [aria-label], [title]');
   if (inner) return clip(inner.getAttribute('alt') || inner.getAttribute('aria-label') || inner.getAttribute('title') || inner.textContent, 60);
@@ -196,7 +207,7 @@ const nameOf = (el) => {
 const pageWidth = Math.max(doc.clientWidth, 1);
 const targets = [];
 let looked = 0, inline = 0;
-for (const el of body.querySelectorAll('a[href], button, input, select, textarea, summary, [role]')) {
+for (const el of d.all('a[href], button, input, select, textarea, summary, [role]', body)) {
   if (++looked > MAX) break;
   if (el.localName === 'input' && el.type === 'hidden') continue;
   if (!isTarget(el)) continue;
@@ -218,8 +229,8 @@ for (const el of body.querySelectorAll('a[href], button, input, select, textarea
   if (w <= 1 || h <= 1) continue;                              // visually hidden (sr-only, skip links)
   const cx = (l + R) / 2 + scrollX, cy = (t + B) / 2 + scrollY;
   if (cx < 0 || cx > pageWidth || B + scrollY <= 0) continue;  // off the page (off-canvas, parked skip links)
-  if (el.matches(':disabled') || el.closest('[inert], [aria-disabled="true"]')) continue;
-  if (el.parentElement && el.parentElement.closest('a[href], button')) continue;  // the outer target counts
+  if (el.matches(':disabled') || closestIn(el, '[inert], [aria-disabled="true"]')) continue;
+  if (up(el) && closestIn(up(el), 'a[href], button')) continue;  // the outer target counts
   if (!shown(el, true) || clippedAway(el, {left: l, top: t, right: R, bottom: B})) continue;
   targets.push({el, l: l + scrollX, t: t + scrollY, R: R + scrollX, B: B + scrollY, w, h, cx, cy});
 }
@@ -255,14 +266,12 @@ const sizes = new Map();
 const hist = {};
 const groups = new Map();
 let chars = 0, nodes = 0, truncated = false;
-const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-while (walker.nextNode()) {
-  const node = walker.currentNode;
+d.walk(body, null, (node) => {
   const n = node.data.replace(/\s+/g, '').length;
-  if (!n) continue;
-  if (++nodes > MAX) { truncated = true; break; }
-  const p = node.parentElement;
-  if (!p) continue;
+  if (!n) return;
+  if (++nodes > MAX) { truncated = true; return false; }
+  const p = holder(node);  // a slotted text's slot has no box: the element around the slot
+  if (!p) return;
   let px = sizes.get(p);
   if (px === undefined) {
     px = -1;
@@ -270,11 +279,11 @@ while (walker.nextNode()) {
     // not clipped away, not an icon font or a chart label.
     const r = p.getBoundingClientRect();
     if (r.width > 1 && r.height > 1 && r.bottom + scrollY > 0 && r.left + scrollX < pageWidth && r.right + scrollX > 0
-        && !SKIP.has(p.localName) && style(p).visibility === 'visible' && !p.closest('svg, [aria-hidden="true"]')
+        && !SKIP.has(p.localName) && style(p).visibility === 'visible' && !closestIn(p, 'svg, [aria-hidden="true"]')
         && !clippedAway(p, r)) px = parseFloat(style(p).fontSize) || -1;
     sizes.set(p, px);
   }
-  if (px < 0) continue;
+  if (px < 0) return;
   const key = String(Math.round(px * 2) / 2);
   hist[key] = (hist[key] || 0) + n;
   chars += n;
@@ -284,7 +293,7 @@ while (walker.nextNode()) {
     g.chars += n;
     if (g.text.length < 60) g.text = clip(g.text + ' ' + node.data, 60);
   }
-}
+});
 const merged = new Map();
 for (const g of groups.values()) {
   const key = sel(g.el) + '|' + g.px;
@@ -295,7 +304,7 @@ out.text = {chars, sizes: hist, truncated, small: [...merged.values()].sort((a, 
 
 // ---- M105: fields that open a full keyboard
 const fields = [];
-for (const el of document.querySelectorAll('input')) {
+for (const el of d.all('input')) {
   if (!['text', 'search', 'password'].includes(el.type)) continue;
   const mode = (el.getAttribute('inputmode') || '').trim().toLowerCase();
   if (['numeric', 'decimal', 'tel', 'none'].includes(mode) || el.disabled || el.readOnly) continue;
