@@ -35,9 +35,9 @@ from frictionaudit.gather.collectors.navigation import NavigationCollector
 from frictionaudit.gather.collectors.network import NetworkCollector
 from frictionaudit.gather.collectors.page_errors import PageErrorCollector
 from frictionaudit.gather.collectors.page_events import DialogCollector, DownloadCollector, PopupCollector
-from frictionaudit.gather.collectors.probes import PROBES
-from frictionaudit.gather.replay import ReplayContext, StepFailed, could_not_open, responds, run_step
-from frictionaudit.gather.screens import CHANGES_SCRIPT, LOOKING_ACTIONS, look, page_print, screenshot
+from frictionaudit.gather.collectors.probes import PROBES, READ_ONLY_AFTER_STEP
+from frictionaudit.gather.replay import ReplayContext, StepFailed, could_not_open, locate, responds, run_step
+from frictionaudit.gather.screens import CHANGES_SCRIPT, LOOKING_ACTIONS, capture, look, page_print, screenshot
 from frictionaudit.progress import ProgressListener
 from frictionaudit.results import JourneyRun, StepResult
 
@@ -133,6 +133,8 @@ class JourneyReplay:
         # The last screenshot taken, and the page's change mark just after it was taken.
         self.last_shot: str | None = None
         self.last_mark: str | None = None
+        self.cdp: Any = None  # a DevTools session on cdp_page, for screenshots that leave the page alone
+        self.cdp_page: Any = None
         # Where the current page began: the position in self.steps to repeat from, and the URL to
         # reopen first (None when that position is itself a goto).
         self.page_start = 0
@@ -400,29 +402,74 @@ class JourneyReplay:
         result.screen = screen_key(result.url, result.title)
         result.new_screen = result.screen not in self.seen_screens
         self.seen_screens.add(result.screen)
-        if not self.unresponsive:
-            await self._screenshot(page, step, result)
-        if result.status == "ok":
-            self._track_page_start(position, step, result)
-            if self.unresponsive:
-                self._probe_error(f"step {result.index + 1}: the page did not respond; after_step probes skipped")
-            else:
-                await self._probe("after_step", page, step, result)
+        taking = None if self.unresponsive else await self._screenshot(page, step, result)
+        try:
+            if result.status == "ok":
+                self._track_page_start(position, step, result)
+                if self.unresponsive:
+                    self._probe_error(f"step {result.index + 1}: the page did not respond; after_step probes skipped")
+                else:
+                    await self._probe("after_step", page, step, result, taking)
+        finally:
+            if taking is not None:
+                await asyncio.gather(taking, return_exceptions=True)
         self._drain(result)
         self.run.steps.append(result)
         self.progress.step_done(self.run.key, result.label)
 
-    async def _screenshot(self, page: Any, step: Any, result: StepResult) -> None:
-        """The step's screenshot; a step that only looked at an unchanged page shares the one before."""
-        mark, shown = await look(page, self.ctx.secrets)
-        unchanged = mark is not None and mark == self.last_mark
+    async def _screenshot(self, page: Any, step: Any, result: StepResult) -> asyncio.Future[None] | None:
+        """The step's screenshot; a step that only looked at an unchanged page shares the one before.
+
+        A page with no secret on it is captured straight from the browser, which leaves the page
+        alone: that capture is returned still running, for the read-only probes to run meanwhile.
+        Otherwise Playwright takes it with the secrets masked, and it is done on return.
+        """
+        seen = await look(page, self.ctx.secrets)
+        unchanged = seen.mark is not None and seen.mark == self.last_mark
         if step.action in LOOKING_ACTIONS and result.status == "ok" and unchanged and self.last_shot:
             result.screenshot = self.last_shot
-            return
-        shot = await screenshot(page, self.shots / f"{result.index + 1:02d}.jpg", self.ctx, shown)
+            return None
+        path = self.shots / f"{result.index + 1:02d}.jpg"
+        cdp = await self._cdp(page) if seen.shown == [] else None
+        if cdp is not None and not await self._secret_fields_here(page):
+            self.last_mark = seen.mark  # the capture puts nothing into the page: the mark stays
+            self.last_shot = None
+
+            async def take() -> None:
+                try:
+                    shot = await capture(cdp, page.viewport_size, path)
+                except Exception:  # the browser would not: Playwright's way (a rare race with the probes)
+                    shot = await screenshot(page, path, self.ctx, [])
+                self._shot_saved(result, shot)
+
+            return asyncio.ensure_future(take())
+        self._shot_saved(result, await screenshot(page, path, self.ctx, seen.shown))
+        self.last_mark = (await look(page, set())).mark  # after Playwright's own marks came and went
+        return None
+
+    def _shot_saved(self, result: StepResult, shot: str | None) -> None:
         result.screenshot = os.path.relpath(shot, self.run_dir) if shot else None
         self.last_shot = result.screenshot
-        self.last_mark = (await look(page, set()))[0]  # what the picture shows; a change after it counts
+
+    async def _cdp(self, page: Any) -> Any:
+        """A DevTools session on the page for straight captures; None where the browser gives none."""
+        if self.cdp_page is not page:
+            self.cdp_page, self.cdp = page, None
+            try:
+                self.cdp = await asyncio.wait_for(page.context.new_cdp_session(page), RESPONSIVE_SECONDS)
+            except Exception:
+                self.cdp = None
+        return self.cdp
+
+    async def _secret_fields_here(self, page: Any) -> bool:
+        """Whether a field the journey typed a secret into is on this page (its screenshot masks it)."""
+        for target in self.ctx.secret_targets:
+            try:
+                if await asyncio.wait_for(locate(page, target, visible=False).count(), RESPONSIVE_SECONDS):
+                    return True
+            except Exception:
+                return True  # cannot tell: mask
+        return False
 
     def _track_page_start(self, position: int, step: Any, result: StepResult) -> None:
         if step.action == "goto":
@@ -439,34 +486,68 @@ class JourneyReplay:
     async def _responds(self, page: Any) -> bool:
         return await responds(page, RESPONSIVE_SECONDS)
 
-    async def _probe(self, hook: str, page: Any, step: Any, result: StepResult) -> None:
-        """Run every probe's hook, within its own cap and a budget for all; never longer on a hung page."""
+    async def _probe(
+        self, hook: str, page: Any, step: Any, result: StepResult, taking: asyncio.Future[None] | None = None
+    ) -> None:
+        """Run every probe's hook, within its own cap and a budget for all; never longer on a hung page.
+
+        Probes that only read the page run together (every probe before a step; after it, those in
+        ``READ_ONLY_AFTER_STEP``, while ``taking``, the step's screenshot, is still being captured);
+        the rest run one after the other once the screenshot is saved. Their problems are recorded
+        in the probes' order, whichever finished first.
+        """
         if not self.probes:
             return
         if self.unresponsive:
             self._probe_error(f"step {result.index + 1}: the page did not respond; {hook} probes skipped")
             return
         end = time.monotonic() + PROBE_BUDGET_SECONDS[hook]
-        for probe in self.probes:
-            left = min(PROBE_CAP_SECONDS[hook], end - time.monotonic())
-            if left <= 0:
-                self._probe_error(f"step {result.index + 1}: {hook} probes out of time; {probe.kind} and later skipped")
+        together = [p for p in self.probes if hook == "before_step" or isinstance(p, READ_ONLY_AFTER_STEP)]
+        outcomes = await asyncio.gather(*(self._one_probe(hook, p, page, step, result, end) for p in together))
+        if taking is not None:
+            await asyncio.gather(taking, return_exceptions=True)
+        if not await self._probes_done(hook, together, outcomes, page, result):
+            return
+        for probe in (p for p in self.probes if p not in together):
+            if not await self._probes_done(
+                hook, [probe], [await self._one_probe(hook, probe, page, step, result, end)], page, result
+            ):
                 return
-            try:
-                if hook == "before_step":
-                    await asyncio.wait_for(probe.before_step(page, step), left)
-                else:
-                    await asyncio.wait_for(probe.after_step(page, step, result), left)
-            except Exception as exc:
-                self._probe_error(
-                    f"{probe.kind} at step {result.index + 1}: {type(exc).__name__}: {clip(str(exc), 200)}"
-                )
-                if isinstance(exc, TimeoutError) and not await self._responds(page):
-                    self.unresponsive = True
-                    self._probe_error(f"step {result.index + 1}: the page stopped responding; later probes skipped")
-                    return
+
+    async def _one_probe(self, hook: str, probe: Probe, page: Any, step: Any, result: StepResult, end: float) -> Any:
+        """Run one probe's hook within its cap; returns None, "late" (no time was left) or the exception."""
+        left = min(PROBE_CAP_SECONDS[hook], end - time.monotonic())
+        if left <= 0:
+            return "late"
+        try:
+            if hook == "before_step":
+                await asyncio.wait_for(probe.before_step(page, step), left)
+            else:
+                await asyncio.wait_for(probe.after_step(page, step, result), left)
+        except Exception as exc:
+            return exc
+        return None
+
+    async def _probes_done(
+        self, hook: str, probes: list[Probe], outcomes: list[Any], page: Any, result: StepResult
+    ) -> bool:
+        """Record what these probes left (problems, oversized observations); False when later probes must not run."""
+        hung = False
+        for probe, outcome in zip(probes, outcomes, strict=True):
+            if outcome == "late":
+                self._probe_error(f"step {result.index + 1}: {hook} probes out of time; {probe.kind} and later skipped")
+                return False
+            if isinstance(outcome, Exception):
+                what = f"{type(outcome).__name__}: {clip(str(outcome), 200)}"
+                self._probe_error(f"{probe.kind} at step {result.index + 1}: {what}")
+                hung = hung or isinstance(outcome, TimeoutError)
             if hook == "after_step":
                 self._cap_extra(probe.kind, result)
+        if hung and not await self._responds(page):
+            self.unresponsive = True
+            self._probe_error(f"step {result.index + 1}: the page stopped responding; later probes skipped")
+            return False
+        return True
 
     def _cap_extra(self, kind: str, result: StepResult) -> None:
         """A probe's observations larger than the cap are dropped (a broken probe or a hostile page)."""

@@ -17,6 +17,9 @@ Three things, each cheaper than the naive way:
 from __future__ import annotations
 
 import asyncio
+import base64
+import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,17 +107,24 @@ _PRINT = r"""
 """
 
 
-async def look(page: Any, secrets: set[str]) -> tuple[str | None, list[str]]:
-    """(the page's change mark, the secrets whose text is on the page); (None, all) when it cannot tell."""
+@dataclass
+class Look:
+    """What one look at the page found (see :func:`look`)."""
+
+    mark: str | None = None  # the change mark: equal marks, same picture
+    shown: list[str] | None = None  # the run's secret texts on the page; None: cannot tell, mask them all
+
+
+async def look(page: Any, secrets: set[str]) -> Look:
+    """The page's change mark and the secrets whose text is on it, in one round trip."""
     try:
         found = await asyncio.wait_for(page.evaluate(_LOOK, sorted(secrets)), LOOK_TIMEOUT_SECONDS)
     except Exception:
-        return None, sorted(secrets)
+        return Look()
     if not isinstance(found, dict):
-        return None, sorted(secrets)
+        return Look()
     mark = found.get("changes")
-    shown = [s for s in found.get("shown") or [] if s in secrets]
-    return (str(mark) if mark else None), shown
+    return Look(mark=str(mark) if mark else None, shown=[s for s in found.get("shown") or [] if s in secrets])
 
 
 async def page_print(page: Any) -> str | None:
@@ -155,9 +165,52 @@ async def screenshot(page: Any, path: Path, ctx: ReplayContext, shown: list[str]
         data = await page.screenshot(**options)
         if len(data) > MAX_SCREENSHOT_BYTES:
             data = await page.screenshot(**{**options, "quality": FALLBACK_QUALITY})
-        if len(data) > MAX_SCREENSHOT_BYTES:
-            return None
-        write_atomic(path, data, durable=False)
     except Exception:
+        return None
+    return _save(path, data)
+
+
+async def capture(cdp: Any, viewport: dict[str, int] | None, path: Path) -> str | None:
+    """The viewport as a JPEG straight from the browser, without touching the page.
+
+    None when the picture is too large to keep; raises when the browser would not take it.
+
+    Unlike :func:`screenshot`, nothing is put into the page (no masks, no style to stop animations and
+    hide the caret), so the probes that only read the page can run meanwhile. Only for a page with no
+    secret on it. The region and scale are Playwright's for a viewport screenshot with
+    ``scale="css"``: the visual viewport where the page is scrolled to, as wide as the viewport
+    (a phone shows a page without a viewport tag zoomed out).
+    """
+    width, height = (viewport or {}).get("width", 0), (viewport or {}).get("height", 0)
+    if not width or not height:
+        raise ValueError("the page has no fixed viewport size")
+    metrics = await asyncio.wait_for(cdp.send("Page.getLayoutMetrics"), SCREENSHOT_TIMEOUT_MS / 1000)
+    seen = metrics["cssVisualViewport"]
+    zoom = float(seen.get("scale") or 1.0)
+    device = float(metrics["contentSize"]["width"]) / float(metrics["cssContentSize"]["width"] or 1) or 1.0
+    clip = {
+        "x": seen["pageX"],
+        "y": seen["pageY"],
+        "width": math.ceil(min(width, MAX_SCREENSHOT_SIDE) / zoom),
+        "height": math.ceil(min(height, MAX_SCREENSHOT_SIDE) / zoom),
+        "scale": zoom / device,
+    }
+    for quality in (SCREENSHOT_QUALITY, FALLBACK_QUALITY):
+        answer = await asyncio.wait_for(
+            cdp.send("Page.captureScreenshot", {"format": "jpeg", "quality": quality, "clip": clip}),
+            SCREENSHOT_TIMEOUT_MS / 1000,
+        )
+        data = base64.b64decode(answer["data"])
+        if len(data) <= MAX_SCREENSHOT_BYTES:
+            break
+    return _save(path, data)
+
+
+def _save(path: Path, data: bytes) -> str | None:
+    if len(data) > MAX_SCREENSHOT_BYTES:
+        return None
+    try:
+        write_atomic(path, data, durable=False)
+    except OSError:
         return None
     return path.as_posix()

@@ -139,6 +139,11 @@ async ({options, maxNodes}) => {
 _SCANNED: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
 
+def forget_scans() -> None:
+    """Forget the scans kept for reuse (the benchmark starts every run as a fresh process would)."""
+    _SCANNED.clear()
+
+
 @functools.cache
 def axe_source() -> str:
     """axe-core's source, from the ``axe-playwright-python`` package (read once per process)."""

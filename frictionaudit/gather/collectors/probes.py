@@ -20,3 +20,9 @@ PROBES: list[type[Probe]] = [
     PerformanceProbe,
     AccessibilityProbe,
 ]
+
+# After a step, these only read the page: they run together, while the screenshot is being taken.
+# The others change the page for a moment (FormsProbe pastes into fields and puts the values back,
+# AccessibilityProbe scrolls) and run one after the other once the screenshot is saved. Before a
+# step, every probe only reads or arms listeners: they all run together.
+READ_ONLY_AFTER_STEP: tuple[type[Probe], ...] = (InteractionProbe, PageFactsProbe, MobileProbe, PerformanceProbe)
