@@ -3,6 +3,7 @@
 from frictionaudit.audit.rules import (  # noqa: F401
     accessibility,
     consistency,
+    dialogs,
     errors,
     forms,
     interaction,
