@@ -228,6 +228,32 @@ def test_n101_severity(path: str, status: int, resource_type: str, severity: str
     assert [f.severity for f in check("N101", observations)] == [severity]
 
 
+@pytest.mark.parametrize(
+    ("url", "resource_type", "severity", "title"),
+    [
+        (
+            "https://www.google-analytics.com/g/collect?v=2",
+            "fetch",
+            "minor",
+            "API call www.google-analytics.com/g/collect",
+        ),
+        ("https://px.ads.example.net/pixel.gif", "image", "cosmetic", "Image px.ads.example.net/pixel.gif"),
+        ("https://collector.example.org/beacon", "ping", "cosmetic", "Beacon collector.example.org/beacon"),
+        ("https://js.payments.example.com/v3/pay.js", "script", "major", "Script js.payments.example.com/v3/pay.js"),
+        ("https://api.shop.test/v1/balance", "fetch", "major", "API call /v1/balance"),  # the service's own site
+    ],
+    ids=["analytics", "pixel", "beacon", "payment-script", "own-subdomain"],
+)
+def test_n101_third_party_calls_weigh_less_and_name_their_host(
+    url: str, resource_type: str, severity: str, title: str
+) -> None:
+    observations = results(run("pay", "desktop", step(0, path="/invoices", requests=[req(url, 400, resource_type)])))
+    [finding] = check("N101", observations)
+    assert (finding.severity, finding.title) == (severity, f"{title} answered 400")
+    third = "api.shop.test" not in url
+    assert finding.evidence.get("third_party") == (url.split("/")[2] if third else None)
+
+
 @pytest.mark.parametrize("status", [200, 204, 301, 304, 399])
 def test_n101_ignores_statuses_under_400(status: int) -> None:
     assert check("N101", results(run("pay", "desktop", step(0, requests=[req("/x", status, "fetch")])))) == []
@@ -261,6 +287,21 @@ def test_n102_fires_on_a_request_without_an_answer() -> None:
 )
 def test_n102_severity(resource_type: str, severity: str) -> None:
     observations = results(run("pay", "desktop", step(0, requests=[failed("/x", "net::ERR_TIMED_OUT", resource_type)])))
+    assert [f.severity for f in check("N102", observations)] == [severity]
+
+
+@pytest.mark.parametrize(
+    ("url", "resource_type", "severity"),
+    [
+        ("https://region1.analytics.example.com/g/collect", "fetch", "minor"),
+        ("https://cdn.example.net/banner.png", "image", "cosmetic"),
+        ("https://chat.example.io/widget.js", "script", "major"),
+        ("https://static.shop.test/app.js", "script", "major"),
+        ("https://static.shop.test/api/tips", "fetch", "major"),  # the service's own site: not quieter
+    ],
+)
+def test_n102_third_party_calls_weigh_less(url: str, resource_type: str, severity: str) -> None:
+    observations = results(run("pay", "desktop", step(0, requests=[failed(url, "net::ERR_TIMED_OUT", resource_type)])))
     assert [f.severity for f in check("N102", observations)] == [severity]
 
 

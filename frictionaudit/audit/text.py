@@ -1,4 +1,4 @@
-"""Small pure helpers rules share to name root causes: URL and message normalisation."""
+"""Small pure helpers rules share to name root causes: URL and message normalisation, sites."""
 
 from __future__ import annotations
 
@@ -37,3 +37,23 @@ def message_key(text: str) -> str:
 def short(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Second-level labels under a two-letter country code that are not a site of their own (co.uk,
+# com.au, org.nz...). Without a public suffix list, a host under an unknown one is cut at two labels:
+# two sites under it then look like one site (the safe side: nothing is called third party wrongly).
+_SHARED_SECOND_LEVEL = {"co", "com", "org", "net", "gov", "ac", "edu", "or", "ne", "go", "gv", "nic"}
+
+
+def site_of(url: str) -> str:
+    """The site of a URL's host (``api.nordlys.no`` → ``nordlys.no``), as browsers group cookies.
+
+    IP addresses and single-label hosts (``localhost``) are their own site; the port never counts.
+    """
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if not host or "." not in host or re.fullmatch(r"[\d.]+|\[?[0-9a-f:]+\]?", host):
+        return host
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SHARED_SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from frictionaudit.audit.model import Finding, Severity
 from frictionaudit.audit.registry import AuditContext, rule
-from frictionaudit.audit.text import url_key, url_path
+from frictionaudit.audit.text import site_of, url_key, url_path
 from frictionaudit.results import Request, StepResult
 
 _RESOURCE_NAMES = {
@@ -18,7 +19,13 @@ _RESOURCE_NAMES = {
     "script": "Script",
     "xhr": "API call",
     "fetch": "API call",
+    "ping": "Beacon",
 }
+# What a third party answers to these is rarely something the customer sees: analytics beacons,
+# tracking pixels, consent and A/B-test calls. One level lower than the service's own (a beacon:
+# cosmetic). Its scripts, stylesheets and pages keep their weight: a payment or chat widget whose
+# script fails is a feature gone.
+_THIRD_PARTY_QUIETER = {"xhr", "fetch", "image", "media", "font", "ping", "other", "manifest", "texttrack"}
 # Cancelled by the page itself (a navigation away, a download): not a failure the customer sees.
 _CANCELLED = ("net::ERR_ABORTED", "NS_BINDING_ABORTED")
 
@@ -36,6 +43,25 @@ def is_repeated_submit(step: StepResult, request: Request) -> bool:
 
 def _what(resource_type: str) -> str:
     return _RESOURCE_NAMES.get(resource_type, "Request")
+
+
+def third_party(ctx: AuditContext, url: str, page: str) -> str | None:
+    """The request's host when it belongs to another site than the service and the page that made it."""
+    if not url.startswith(("http://", "https://")):
+        return None
+    site = site_of(url)
+    own = {site_of(origin) for origin in ctx.origins} | {site_of(page)}
+    return None if site in own else urlsplit(url).hostname
+
+
+def quieter(severity: Severity, resource_type: str) -> Severity:
+    """A third party's answer to a beacon, a pixel or an API call weighs one level less."""
+    if resource_type == "ping":
+        return "cosmetic"
+    if resource_type not in _THIRD_PARTY_QUIETER:
+        return severity
+    lower: dict[str, Severity] = {"blocker": "major", "major": "minor"}
+    return lower.get(severity, "cosmetic")
 
 
 def _status_severity(resource_type: str, status: int, url: str) -> Severity:
@@ -71,6 +97,12 @@ def http_error(ctx: AuditContext) -> Iterator[Finding]:
     A 404 image is a broken picture; a 500 from an API is a feature that silently does not work (no
     recommendations, no balance); a 404 or 500 page is a dead end.
 
+    A third party's answer (another site than the service's and the page's: ``api.nordlys.no`` is
+    the service's own when the service is ``www.nordlys.no``) to an API call, a beacon, an image, a
+    font or a media file weighs one level less (a beacon: cosmetic): most are analytics, pixels and
+    consent calls the customer never sees. Its scripts, stylesheets and pages keep their weight, and
+    the title names the host.
+
     Example
     -------
     ``GET /static/img/invoice-logo.png → 404`` (image) and ``GET /api/recommendations → 500``.
@@ -86,20 +118,27 @@ def http_error(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             what = _what(request.resource_type)
             path = url_path(request.url)
+            severity = _status_severity(request.resource_type, request.status, request.url)
+            evidence = {
+                "url": request.url,
+                "method": request.method,
+                "status": request.status,
+                "resource_type": request.resource_type,
+                "page": step.url,
+            }
+            host = third_party(ctx, request.url, step.url)
+            if host:
+                path = f"{host}{path}"
+                severity = quieter(severity, request.resource_type)
+                evidence["third_party"] = host
             yield ctx.finding(
                 run,
                 step,
                 title=f"{what} {path} answered {request.status}",
                 fix_title=f"{what} {path} answers HTTP {request.status}",
                 root_cause=f"{request.method} {url_key(request.url)} {request.status}",
-                severity=_status_severity(request.resource_type, request.status, request.url),
-                evidence={
-                    "url": request.url,
-                    "method": request.method,
-                    "status": request.status,
-                    "resource_type": request.resource_type,
-                    "page": step.url,
-                },
+                severity=severity,
+                evidence=evidence,
             )
 
 
@@ -124,7 +163,9 @@ def request_failed(ctx: AuditContext) -> Iterator[Finding]:
     Why it hurts the customer
     -------------------------
     A script that never loads is a feature that never starts; a stylesheet that never loads is an
-    unstyled page. Third-party scripts that hang also slow the page down for everyone.
+    unstyled page. Third-party scripts that hang also slow the page down for everyone. A third
+    party's API call, beacon, image, font or media file that fails weighs one level less (as in
+    N101); its scripts and stylesheets do not.
 
     Example
     -------
@@ -141,6 +182,16 @@ def request_failed(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             what = _what(request.resource_type)
             severity: Severity = "minor" if request.resource_type in ("image", "font", "media") else "major"
+            evidence = {
+                "url": request.url,
+                "failure": request.failure,
+                "resource_type": request.resource_type,
+                "page": step.url,
+            }
+            host = third_party(ctx, request.url, step.url)
+            if host:
+                severity = quieter(severity, request.resource_type)
+                evidence["third_party"] = host
             yield ctx.finding(
                 run,
                 step,
@@ -148,12 +199,7 @@ def request_failed(ctx: AuditContext) -> Iterator[Finding]:
                 fix_title=f"{what} {url_key(request.url)} fails ({request.failure})",
                 root_cause=f"{url_key(request.url)} {request.failure}",
                 severity=severity,
-                evidence={
-                    "url": request.url,
-                    "failure": request.failure,
-                    "resource_type": request.resource_type,
-                    "page": step.url,
-                },
+                evidence=evidence,
             )
 
 
