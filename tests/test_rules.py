@@ -164,6 +164,34 @@ def test_e101_same_error_on_two_invoices_is_one_root_cause() -> None:
     assert {f.root_cause for f in findings} == {"RangeError: Invoice N-N has no lines"}
 
 
+@pytest.mark.parametrize(
+    ("stack", "severity", "third_party"),
+    [
+        (
+            "TypeError: x\n    at t (https://www.googletagmanager.com/gtm.js?id=G-1:12:40)",
+            "minor",
+            "www.googletagmanager.com",
+        ),
+        (  # a CDN library that failed on the service's own call: the service's bug
+            "TypeError: x\n    at e (https://code.jquery.example.com/jquery.min.js:2:100)\n"
+            "    at pay (https://shop.test/static/pay.js:10:5)",
+            "major",
+            None,
+        ),
+        ("TypeError: x\n    at pay (https://static.shop.test/pay.js:10:5)", "major", None),  # own subdomain
+        ("TypeError: x", "major", None),  # no frame to tell by
+    ],
+    ids=["tag-manager", "cdn-library-called-by-the-service", "own-subdomain", "no-stack"],
+)
+def test_e101_an_exception_only_in_a_third_partys_scripts_is_minor(
+    stack: str, severity: str, third_party: str | None
+) -> None:
+    error = page_error("x", "TypeError", stack=stack)
+    [finding] = check("E101", results(run("pay", "desktop", step(0, path="/invoices", page_errors=[error]))))
+    assert (finding.severity, finding.evidence.get("third_party")) == (severity, third_party)
+    assert (f"in {third_party}'s script" in finding.title) == (third_party is not None)
+
+
 # E102 console error -------------------------------------------------------------------------------
 
 
@@ -176,6 +204,21 @@ def test_e102_fires_on_a_console_error() -> None:
     assert finding.title == "Console error on /invoices: Could not load usage chart settings"
     assert finding.fix_title == "Console error: Could not load usage chart settings"
     assert finding.root_cause == "Could not load usage chart settings"
+
+
+def test_e102_a_third_partys_console_error_is_cosmetic_and_named() -> None:
+    logged = ConsoleMessage(
+        level="error", text="[GSI_LOGGER]: origin not allowed", at=0.0, url="https://accounts.example.com/gsi/client"
+    )
+    own = ConsoleMessage(
+        level="error", text="Could not load usage chart settings", at=0.0, url="https://shop.test/js/invoices.js"
+    )
+    found = check("E102", results(run("pay", "desktop", step(0, path="/invoices", console=[logged, own]))))
+    assert [(f.severity, f.evidence.get("third_party")) for f in found] == [
+        ("cosmetic", "accounts.example.com"),
+        ("minor", None),
+    ]
+    assert found[0].title == "Console error from accounts.example.com on /invoices: [GSI_LOGGER]: origin not allowed"
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from frictionaudit.audit.model import Finding
+from frictionaudit.audit.model import Finding, Severity
 from frictionaudit.audit.registry import AuditContext, rule
+from frictionaudit.audit.rules.network import third_party
 from frictionaudit.audit.text import message_key, short, url_path
 
 # Chromium logs a console error for every failed request; those belong to the network rules.
 REQUEST_ECHOES = ("Failed to load resource:", "net::ERR_")
+_FRAME_URL = re.compile(r"https?://[^\s()]+?(?=:\d+:\d+|\)|\s|$)")
+
+
+def third_party_stack(ctx: AuditContext, stack: str, page: str) -> str | None:
+    """The third party whose scripts alone are in an exception's stack; None when a frame is the
+    service's own (a library from a CDN that failed on the service's data is the service's bug)."""
+    hosts = [third_party(ctx, url, page) for url in _FRAME_URL.findall(stack or "")]
+    return hosts[0] if hosts and all(hosts) else None
 
 
 @rule(
@@ -41,7 +51,11 @@ def uncaught_exception(ctx: AuditContext) -> Iterator[Finding]:
     How to fix
     ----------
     Open the stack in the finding, reproduce on the step's URL with the browser's console open, and
-    guard the code path (missing data, element not on this layout) or fix the data it expects.
+    guard the code path (missing data, element not on this layout) or fix the data it expects. An
+    exception whose stack holds only a third party's scripts (another site than the service's and
+    the page's: analytics, ads, a consent tool) is minor, with the host named: it rarely stops the
+    service's own features; report it to the vendor or update its snippet. One frame of the
+    service's own code in the stack keeps it major.
     """
     for run, step in ctx.steps():
         for error in step.page_errors:
@@ -51,13 +65,21 @@ def uncaught_exception(ctx: AuditContext) -> Iterator[Finding]:
                 else error.message
             )
             page = url_path(error.url or step.url)
+            evidence = {"message": message, "stack": error.stack, "page": error.url or step.url}
+            severity: Severity = "major"
+            where = ""
+            host = third_party_stack(ctx, error.stack, error.url or step.url)
+            if host:
+                severity, where = "minor", f" in {host}'s script"
+                evidence["third_party"] = host
             yield ctx.finding(
                 run,
                 step,
-                title=f"Uncaught {short(message, 100)} on {page}",
-                fix_title=f"Uncaught {short(message, 100)}",
+                title=f"Uncaught {short(message, 100)}{where} on {page}",
+                fix_title=f"Uncaught {short(message, 100)}{where}",
                 root_cause=message_key(message),
-                evidence={"message": message, "stack": error.stack, "page": error.url or step.url},
+                severity=severity,
+                evidence=evidence,
             )
 
 
@@ -91,17 +113,26 @@ def console_error(ctx: AuditContext) -> Iterator[Finding]:
     How to fix
     ----------
     Find the message in the code, and fix the cause rather than the log line. If the message is
-    harmless noise, remove it: noise hides the next real error.
+    harmless noise, remove it: noise hides the next real error. A message logged by a third party's
+    script (another site than the service's and the page's) is cosmetic, with the host named.
     """
     for run, step in ctx.steps():
         for message in step.console:
             if message.level != "error" or message.text.startswith(REQUEST_ECHOES):
                 continue
+            evidence = {"text": message.text, "source": message.url, "line": message.line}
+            severity: Severity = "minor"
+            where = ""
+            host = third_party(ctx, message.url or "", step.url)
+            if host:
+                severity, where = "cosmetic", f" from {host}"
+                evidence["third_party"] = host
             yield ctx.finding(
                 run,
                 step,
-                title=f"Console error on {url_path(step.url)}: {short(message.text, 100)}",
-                fix_title=f"Console error: {short(message.text, 100)}",
+                title=f"Console error{where} on {url_path(step.url)}: {short(message.text, 100)}",
+                fix_title=f"Console error{where}: {short(message.text, 100)}",
                 root_cause=message_key(message.text),
-                evidence={"text": message.text, "source": message.url, "line": message.line},
+                severity=severity,
+                evidence=evidence,
             )
