@@ -367,7 +367,7 @@ class JourneyReplay:
                     attempt.result()
                     return
                 now = time.monotonic()
-                quiet = self.network.inflight == 0 and now - self.network.last_activity >= SAME_PAGE_SECONDS
+                quiet = self.network.inflight == 0 and (same_since is None or self.network.last_activity < same_since)
                 if quiet and await page_print(page) == failed_print:
                     same_since = now if same_since is None else same_since
                     if now - same_since >= SAME_PAGE_SECONDS:
