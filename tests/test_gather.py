@@ -219,6 +219,19 @@ def test_missing_element_blocks_with_reason_screenshot_and_skips_the_rest(replay
     assert [s.label for s in later] == ['Expect text "Nothing"', "Open /console.html"]
 
 
+def test_a_control_under_a_banner_names_the_banner(replay: Replay) -> None:
+    log_in = {"click": {"role": "button", "name": "Log in"}}
+    run = replay(["goto: /covered.html", log_in], timeouts={"action_seconds": 1, "navigation_seconds": 1})
+    assert run.status == "blocked" and run.blocked_at == 1
+    covered = 'button "Log in" could not be clicked: <div id="consent-banner" class="cookie-consent"> lay over it'
+    assert run.steps[1].first_error == covered
+    assert run.reason.startswith(covered)
+    # Accepting the banner first is what a customer does: then the journey goes through.
+    accept = {"click": {"role": "button", "name": "Accept"}}
+    done = replay(["goto: /covered.html", accept, log_in, "expect: Logged in"])
+    assert done.status == "completed", done.reason
+
+
 def test_unreachable_base_url_blocks_at_step_one(replay: Replay, tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{closed_port()}"
     run = replay(["goto: /", "click: Anything"], base_url=base)

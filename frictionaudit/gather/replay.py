@@ -122,12 +122,31 @@ def _seconds(value: float) -> str:
     return f"{value:g} s"
 
 
+# Playwright's call log when another element takes the click: "- <div id="consent">…</div> intercepts
+# pointer events", or "- <p>…</p> from <div id="consent">…</div> subtree intercepts pointer events".
+_COVERED = re.compile(
+    r"- (<[^\n]+?>)(?:…</[\w-]+>)?(?: from (<[^\n]+?>)(?:…</[\w-]+>)? subtree)? intercepts pointer events"
+)
+
+
+def covered_by(log: str) -> str | None:
+    """The element that lay over the target the last time Playwright tried to click it (its opening tag)."""
+    found = _COVERED.findall(log)
+    if not found:
+        return None
+    inner, outer = found[-1]
+    return clip(outer or inner, 160)
+
+
 def _reason(exc: Exception, what: str, timeout: float) -> str:
     name = type(exc).__name__
     text = str(exc)
     if name == "TimeoutError" or "Timeout" in text.split("\n", 1)[0]:
         if "not enabled" in text or "element is disabled" in text:
             return f"{what} stayed disabled for {_seconds(timeout)}"
+        cover = covered_by(text)
+        if cover:  # a cookie banner, a dialog, a chat bubble over the control
+            return f"{what} could not be clicked: {cover} lay over it"
         if "not stable" in text or "intercepts pointer events" in text or "not visible" in text:
             return f"{what} was found but could not be used within {_seconds(timeout)} (covered, moving or hidden)"
         return f"could not find {what} within {_seconds(timeout)}"
