@@ -130,6 +130,7 @@ def test_planted_problems_inside_shadow_roots_are_found(replay: Replay) -> None:
     taps = by["M103", "mobile"].evidence["targets"]
     assert [t["name"] for t in taps] == ["Download", "Print", "Share", "Delete"]
     assert all((t["width"], t["height"]) == (18, 18) for t in taps)
+    assert {t["selector"] for t in taps} == {"main > x-toolbar >>> div.toolbar > button"}  # the component named
 
 
 def test_forms_probe_labels_resolve_in_their_own_tree(replay: Replay) -> None:

@@ -63,7 +63,10 @@ const sel = (el) => {
     if (classes.length) part += '.' + classes.join('.');
     parts.unshift(part);
   }
-  return clip(parts.join(' > ') || el.localName, 120);
+  const own = parts.join(' > ') || el.localName;
+  // Inside a web component: its host first, ">>>" for the shadow boundary (as Playwright writes it).
+  const root = el.getRootNode();
+  return clip(root && root.host ? sel(root.host) + ' >>> ' + own : own, 160);
 };
 const textOf = (el, ids) => ids.split(/\s+/).map(id => byId(el, id)).filter(Boolean).map(e => sd().text(e, true)).join(' ');
 const labelOf = (el) => {
