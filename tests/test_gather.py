@@ -219,6 +219,22 @@ def test_missing_element_blocks_with_reason_screenshot_and_skips_the_rest(replay
     assert [s.label for s in later] == ['Expect text "Nothing"', "Open /console.html"]
 
 
+def test_a_long_poll_holds_its_page_only_so_long_and_the_steps_after_it_not_at_all(
+    replay: Replay, site: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frictionaudit.gather import replay as replaying
+
+    monkeypatch.setattr(replaying, "BACKGROUND_SECONDS", 1.5)  # 10 s in real runs
+    run = replay(["goto: /long-poll.html", "click: Continue", "expect: Continued"])
+    assert run.status == "completed", run.reason
+    goto, click, looked = run.steps
+    # The page's own time ends with its last answer, not with the poll it left open.
+    assert goto.duration < 1.0, goto.duration
+    assert [r.status for r in goto.requests if r.url == f"{site.url}/slow?ms=8000"] == [None]
+    assert click.duration < 1.0, click.duration  # the poll still open from step 1 did not hold step 2
+    assert run.duration < 6, run.duration  # the server held the poll for 8 s
+
+
 def test_a_control_under_a_banner_names_the_banner(replay: Replay) -> None:
     log_in = {"click": {"role": "button", "name": "Log in"}}
     run = replay(["goto: /covered.html", log_in], timeouts={"action_seconds": 1, "navigation_seconds": 1})

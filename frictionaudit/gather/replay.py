@@ -18,6 +18,8 @@ from frictionaudit.config.models import Locator
 from frictionaudit.gather.collectors import clip
 
 SETTLE_QUIET_SECONDS = 0.2
+# A request of the step's own with no answer after this long is a background connection (see settle).
+BACKGROUND_SECONDS = 10.0
 MIN_SECRET_LENGTH = 3  # as frictionaudit.secrets: shorter values are not masked
 # What a typed value makes secret by itself: a password field, or a one-time code or card number.
 _SENSITIVE_FIELD_JS = (
@@ -317,22 +319,29 @@ async def run_step(page: Any, step: Any, ctx: ReplayContext, network: Any) -> tu
 
 
 async def settle(page: Any, network: Any, since: float, cap: float) -> float:
-    """Wait until the network has been quiet for a moment and the page has loaded (at most ``cap`` s).
+    """Wait until the step's own requests have been quiet for a moment and the page has loaded (at
+    most ``cap`` s).
 
     The action itself waited for the navigation it started to commit; this waits for the rest.
+    Only the requests the step started count (``since`` is when its action began): one still open
+    from an earlier step (a long poll, a slow beacon) holds nothing. A request of its own open for
+    ``BACKGROUND_SECONDS`` without an answer is taken for a background connection (a long poll a
+    chat or a push service keeps open) and is not waited for either.
 
-    Returns the monotonic time at which the page settled (the last network activity, or now), so
-    the quiet window itself is not counted in the step's duration.
+    Returns the monotonic time at which the page settled (the step's last network activity, or
+    now), so the quiet window itself is not counted in the step's duration.
     """
     deadline = time.monotonic() + cap
     while time.monotonic() < deadline:
-        quiet_for = time.monotonic() - network.last_activity
-        if network.inflight == 0 and quiet_for >= SETTLE_QUIET_SECONDS:
+        now = time.monotonic()
+        waiting = [started for started in network.waiting_since(since) if now - started < BACKGROUND_SECONDS]
+        own = network.activity_since(since)  # with none of its own, quiet counts from the last of any
+        if not waiting and now - (network.last_activity if own is None else own) >= SETTLE_QUIET_SECONDS:
             break
         await asyncio.sleep(0.03)
     try:
         await page.wait_for_load_state("load", timeout=max(0.1, deadline - time.monotonic()) * 1000)
     except Exception:
         pass
-    last = network.last_activity if network.last_activity > since else since
-    return min(last, time.monotonic())
+    own = network.activity_since(since)
+    return min(since if own is None else own, time.monotonic())

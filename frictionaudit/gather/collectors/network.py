@@ -2,12 +2,15 @@
 
 Playwright's ``requestfailed`` does not fire for an HTTP 404, so statuses come from ``response``.
 The in-flight count and the time of the last network activity let the replayer decide that a step
-has settled (see ``replay.settle``).
+has settled (see ``replay.settle``), counting only the requests a step started itself
+(:meth:`NetworkCollector.waiting_since`, :meth:`NetworkCollector.activity_since`): a request still
+open from an earlier step (a long poll, a slow beacon) neither holds a later step nor moves its end.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from typing import Any
 
 from frictionaudit.gather.collectors import Bucketed, clip
@@ -27,12 +30,24 @@ class NetworkCollector(Bucketed):
         self._open: dict[Any, Request] = {}
         # Requests with no response yet. A response whose body the page never reads (a failed
         # fetch it gives up on) never "finishes", so the response, not the body, ends the wait.
-        self._waiting: set[Any] = set()
+        self._waiting: dict[Any, float] = {}  # request -> when it started (monotonic)
+        self._starts: dict[Any, float] = {}  # every open request -> when it started
         self.last_activity = time.monotonic()
+        # (when, when its request started) of recent request events, for activity_since.
+        self._events: deque[tuple[float, float]] = deque(maxlen=5000)
 
     @property
     def inflight(self) -> int:
         return len(self._waiting)
+
+    def waiting_since(self, since: float) -> list[float]:
+        """When each request started at or after ``since`` that has no answer yet began (monotonic)."""
+        return [started for started in self._waiting.values() if started >= since]
+
+    def activity_since(self, since: float) -> float | None:
+        """The last event (start, answer, end, failure) of a request started at or after ``since``;
+        None when no request started since then."""
+        return max((at for at, started in self._events if started >= since), default=None)
 
     def attach(self, page: Any) -> None:
         page.on("request", self._on_request)
@@ -40,8 +55,9 @@ class NetworkCollector(Bucketed):
         page.on("requestfinished", self._on_finished)
         page.on("requestfailed", self._on_failed)
 
-    def _touch(self) -> None:
+    def _touch(self, request: Any) -> None:
         self.last_activity = time.monotonic()
+        self._events.append((self.last_activity, self._starts.get(request, self.last_activity)))
 
     def _on_request(self, request: Any) -> None:
         if request.url.startswith("data:"):
@@ -61,12 +77,14 @@ class NetworkCollector(Bucketed):
         )
         self.add(record)
         self._open[request] = record
+        now = time.monotonic()
+        self._starts[request] = now
         if request.resource_type not in _NEVER_SETTLE:
-            self._waiting.add(request)
-        self._touch()
+            self._waiting[request] = now
+        self._touch(request)
 
     def _on_response(self, response: Any) -> None:
-        self._waiting.discard(response.request)
+        self._waiting.pop(response.request, None)
         record = self._open.get(response.request)
         if record is None:
             return
@@ -76,17 +94,18 @@ class NetworkCollector(Bucketed):
         length = response.headers.get("content-length")
         if length and length.isdigit():
             record.bytes = int(length)
-        self._touch()
+        self._touch(response.request)
 
     def _on_finished(self, request: Any) -> None:
-        self._waiting.discard(request)
+        self._waiting.pop(request, None)
         record = self._open.pop(request, None)
         if record is not None:
             record.duration = round(self.clock.now() - record.started, 4)
-        self._touch()
+        self._touch(request)
+        self._starts.pop(request, None)
 
     def _on_failed(self, request: Any) -> None:
-        self._waiting.discard(request)
+        self._waiting.pop(request, None)
         record = self._open.pop(request, None)
         if record is not None:
             failure = request.failure or "failed"
@@ -97,4 +116,5 @@ class NetworkCollector(Bucketed):
             else:
                 record.failure = clip(failure, 300)
                 record.duration = round(self.clock.now() - record.started, 4)
-        self._touch()
+        self._touch(request)
+        self._starts.pop(request, None)
