@@ -28,7 +28,7 @@ lint: $(BIN)/frictionaudit
 	$(BIN)/mypy frictionaudit
 
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --breakdown
 
 clean:
 	rm -rf $(VENV) reports/*/ reports/latest

@@ -15,13 +15,16 @@ It prints; it asserts nothing. Journeys that end blocked wait for their timeouts
 
 (a) and (b) run twice, alternately, and the faster of each pair counts: on a small machine one run of
 either can be a few seconds off. The ratio is printed twice: like for like (both one journey run at
-a time) and as a user runs it (frictionaudit's default number of workers for this machine).
+a time) and as a user runs it (frictionaudit's default number of workers for this machine). With
+``--breakdown`` (as ``make bench`` runs it), (b) runs once more with timers around the parts of a
+replay, and the benchmark prints where its time goes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import shutil
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +146,60 @@ def frictionaudit_run(base_url: str, workers: int, out: Path, env: dict[str, str
     return len(analysis.results.runs)
 
 
+@contextlib.contextmanager
+def timers() -> Iterator[dict[str, float]]:
+    """Seconds spent in the parts of a replay, while the block runs (the wrapped calls are restored)."""
+    from frictionaudit.gather import replay
+    from frictionaudit.gather.collectors.accessibility import AccessibilityProbe
+    from frictionaudit.gather.journey_run import JourneyReplay
+
+    spent: dict[str, float] = {}
+
+    def timed(name: str, fn: Any) -> Any:
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return await fn(*args, **kwargs)
+            finally:
+                key = f"{name} {args[1]}" if name == "probes" else name
+                spent[key] = spent.get(key, 0.0) + time.perf_counter() - t
+
+        return wrapper
+
+    patched = [
+        (replay, "settle"),
+        (AccessibilityProbe, "after_step"),
+        (JourneyReplay, "_second_try"),
+        (JourneyReplay, "_probe"),
+        (JourneyReplay, "_screenshot"),
+        (JourneyReplay, "_steps"),
+    ]
+    names = ["settle", "axe", "second try", "probes", "screenshot", "steps"]
+    originals = [getattr(owner, attr) for owner, attr in patched]
+    try:
+        for (owner, attr), name, original in zip(patched, names, originals, strict=True):
+            setattr(owner, attr, timed(name, original))
+        yield spent
+    finally:
+        for (owner, attr), original in zip(patched, originals, strict=True):
+            setattr(owner, attr, original)
+
+
+def print_breakdown(spent: dict[str, float], total: float) -> None:
+    after = spent.get("probes after_step", 0.0)
+    parts = [
+        ("the quiet-network window and load wait after each action", spent.get("settle", 0.0)),
+        ("axe-core (once per new screen)", spent.get("axe", 0.0)),
+        ("the other after-step probes, with the screenshot taken meanwhile", after - spent.get("axe", 0.0)),
+        ("before-step probes", spent.get("probes before_step", 0.0)),
+        ("the screenshot's checks (and Playwright's shots of pages with secrets)", spent.get("screenshot", 0.0)),
+        ("second tries (their actions and waits included)", spent.get("second try", 0.0)),
+    ]
+    print(f"where (b)'s {total:.1f} s go, 1 worker (the steps themselves: {spent.get('steps', 0.0):.1f} s):")
+    for what, seconds in parts:
+        print(f"  {seconds:5.1f} s  {what}")
+
+
 def _seconds(values: list[float]) -> str:
     return ", ".join(f"{v:.1f} s" for v in values)
 
@@ -149,6 +207,9 @@ def _seconds(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--browser-path", default=None, help="as for frictionaudit run")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also run (b) once more with timers and print where its time goes"
+    )
     args = parser.parse_args()
     env = dict(os.environ)
     env.setdefault("DEMO_PASSWORD", PASSWORD)
@@ -177,6 +238,12 @@ def main() -> None:
             frictionaudit_run(server.url, default, out, env, args.browser_path)
             as_run = time.perf_counter() - t
             print(f"ratio b/a, frictionaudit as run by default ({default} workers): {as_run / plain:.2f}")
+            if args.breakdown:
+                with timers() as spent:
+                    t = time.perf_counter()
+                    frictionaudit_run(server.url, 1, out, env, args.browser_path)
+                    timed_run = time.perf_counter() - t
+                print_breakdown(spent, timed_run)
 
             seconds: dict[int, float] = {1: full}
             peak = 0
