@@ -47,7 +47,12 @@ class NetworkCollector(Bucketed):
     def activity_since(self, since: float) -> float | None:
         """The last event (start, answer, end, failure) of a request started at or after ``since``;
         None when no request started since then."""
-        return max((at for at, started in self._events if started >= since), default=None)
+        for at, started in reversed(self._events):  # newest first; none before ``since`` can count
+            if at < since:
+                return None
+            if started >= since:
+                return at
+        return None
 
     def attach(self, page: Any) -> None:
         page.on("request", self._on_request)
