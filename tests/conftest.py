@@ -13,7 +13,7 @@ import html
 import socket
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,11 +23,13 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import yaml
 
+from frictionaudit.audit.model import Finding
+from frictionaudit.audit.registry import all_rules, audit
 from frictionaudit.config.loader import load_config, load_journey
 from frictionaudit.config.models import Config, Journey
 from frictionaudit.gather.runner import GatherPlan, run_journey
 from frictionaudit.progress import NullProgress
-from frictionaudit.results import JourneyRun
+from frictionaudit.results import ChannelInfo, JourneyInfo, JourneyRun, RunResults
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 HOST = "127.0.0.1"
@@ -271,6 +273,26 @@ CHANNELS: dict[str, Any] = {
     "mobile": {"device": "Pixel 7"},
     "norsk": {"viewport": {"width": 1024, "height": 700}, "locale": "nb-NO"},
 }
+
+
+def saved_run(run: JourneyRun, base_url: str, settings: dict[str, Any] | None = None) -> RunResults:
+    """One replayed run saved as ``frictionaudit run`` saves it (its channel, journey and steps)."""
+    return RunResults(
+        run_id="test",
+        base_url=base_url,
+        settings=settings or {},
+        channels=[
+            ChannelInfo(name=run.channel, base_url=base_url, is_mobile=run.channel == "mobile", viewport=run.viewport)
+        ],
+        journeys=[JourneyInfo(id=run.journey, name=run.journey, steps=[s.label for s in run.steps])],
+        runs=[run],
+    )
+
+
+def audit_only(results: RunResults, codes: Iterable[str]) -> list[Finding]:
+    """The findings of ``results`` with only the rules ``codes`` switched on."""
+    keep = set(codes)
+    return audit(results, disabled=[c for c in all_rules() if c not in keep]).findings
 
 
 def make_project(

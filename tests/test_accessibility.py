@@ -11,12 +11,11 @@ frozen ``window.axe`` so axe-core cannot run there.
 from __future__ import annotations
 
 import pytest
-from conftest import Replay, SiteServer
+from conftest import Replay, SiteServer, audit_only, saved_run
 
 from frictionaudit.audit.model import Finding
-from frictionaudit.audit.registry import all_rules, audit
 from frictionaudit.rank import rank
-from frictionaudit.results import ChannelInfo, JourneyInfo, JourneyRun, RunResults
+from frictionaudit.results import JourneyRun, RunResults
 
 pytestmark = pytest.mark.browser
 
@@ -30,17 +29,11 @@ PLANTED = [
 
 
 def saved(run: JourneyRun, site: SiteServer) -> RunResults:
-    return RunResults(
-        run_id="test",
-        base_url=site.url,
-        channels=[ChannelInfo(name=run.channel, base_url=site.url, is_mobile=run.channel == "mobile")],
-        journeys=[JourneyInfo(id=run.journey, name=run.journey, steps=[s.label for s in run.steps])],
-        runs=[run],
-    )
+    return saved_run(run, site.url)
 
 
 def findings(data: RunResults) -> list[Finding]:
-    return audit(data, disabled=[c for c in all_rules() if c != "A101"]).findings
+    return audit_only(data, ["A101"])
 
 
 @pytest.mark.parametrize("channel", ["desktop", "mobile"])

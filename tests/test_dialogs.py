@@ -8,12 +8,11 @@ page?" once clicked) and ``fault-popup.html`` (a button that calls ``window.open
 from __future__ import annotations
 
 import pytest
-from conftest import Replay, SiteServer
+from conftest import Replay, SiteServer, audit_only, saved_run
 
 from frictionaudit.audit.model import Finding
-from frictionaudit.audit.registry import all_rules, audit
 from frictionaudit.rank import rank
-from frictionaudit.results import ChannelInfo, JourneyInfo, JourneyRun, RunResults
+from frictionaudit.results import ChannelInfo, JourneyRun, RunResults
 
 pytestmark = pytest.mark.browser
 
@@ -21,17 +20,11 @@ FAST = {"action_seconds": 1, "navigation_seconds": 2, "step_seconds": 3, "journe
 
 
 def saved(run: JourneyRun, site: SiteServer) -> RunResults:
-    return RunResults(
-        run_id="test",
-        base_url=site.url,
-        channels=[ChannelInfo(name=run.channel, base_url=site.url, is_mobile=run.channel == "mobile")],
-        journeys=[JourneyInfo(id=run.journey, name=run.journey, steps=[s.label for s in run.steps])],
-        runs=[run],
-    )
+    return saved_run(run, site.url)
 
 
 def findings(results: RunResults) -> list[Finding]:
-    return audit(results, disabled=[c for c in all_rules() if c != "F110"]).findings
+    return audit_only(results, ["F110"])
 
 
 def test_f110_dialogs_recorded_by_the_gather_stage(replay: Replay, site: SiteServer) -> None:

@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LoopThread, Replay, SiteServer
+from conftest import LoopThread, Replay, SiteServer, audit_only, saved_run
 
 from frictionaudit.audit.model import Finding
-from frictionaudit.audit.registry import all_rules, audit
 from frictionaudit.gather import journey_run
 from frictionaudit.gather.collectors.forms import INIT_SCRIPT, FormsProbe
-from frictionaudit.results import ChannelInfo, JourneyInfo, JourneyRun, RunResults
+from frictionaudit.results import JourneyRun
 
 pytestmark = pytest.mark.browser
 
@@ -111,14 +110,7 @@ def tour(replay: Replay, monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str]
 
 def findings(run: JourneyRun, site: SiteServer) -> list[Finding]:
     """Audit one replayed run the way ``frictionaudit run`` does, with only the form rules."""
-    results = RunResults(
-        run_id="test",
-        base_url=site.url,
-        channels=[ChannelInfo(name=run.channel, base_url=site.url, viewport=run.viewport)],
-        journeys=[JourneyInfo(id=run.journey, name=run.journey, steps=[s.label for s in run.steps])],
-        runs=[run],
-    )
-    return audit(results, disabled=[c for c in all_rules() if c not in FORM_RULES]).findings
+    return audit_only(saved_run(run, site.url), FORM_RULES)
 
 
 def places(found: list[Finding]) -> list[tuple[str, int | None, str]]:

@@ -10,11 +10,10 @@ checkbox),
 from __future__ import annotations
 
 import pytest
-from conftest import Replay, SiteServer
+from conftest import Replay, SiteServer, audit_only, saved_run
 
 from frictionaudit.audit.model import Finding
-from frictionaudit.audit.registry import all_rules, audit
-from frictionaudit.results import ChannelInfo, JourneyInfo, JourneyRun, RunResults
+from frictionaudit.results import JourneyRun
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +23,7 @@ FAST = {"action_seconds": 1}
 
 def findings(run: JourneyRun, site: SiteServer, codes: tuple[str, ...] = RULES) -> list[Finding]:
     """Audit one replayed run the way ``frictionaudit run`` does, with only ``codes`` switched on."""
-    results = RunResults(
-        run_id="test",
-        base_url=site.url,
-        channels=[ChannelInfo(name=run.channel, base_url=site.url, is_mobile=run.channel == "mobile")],
-        journeys=[JourneyInfo(id=run.journey, name=run.journey, steps=[s.label for s in run.steps])],
-        runs=[run],
-    )
-    return audit(results, disabled=[c for c in all_rules() if c not in codes]).findings
+    return audit_only(saved_run(run, site.url), codes)
 
 
 CONTINUE = {"click": {"role": "button", "name": "Continue"}}

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import Replay, SiteServer
+from conftest import Replay, SiteServer, audit_only, saved_run
 
 from frictionaudit.audit.model import Finding
-from frictionaudit.audit.registry import all_rules, audit
-from frictionaudit.results import ChannelInfo, JourneyInfo, JourneyRun, RunResults
+from frictionaudit.results import JourneyRun
 
 pytestmark = pytest.mark.browser
 
@@ -45,17 +44,7 @@ _REPLAYED: dict[tuple[str, str], JourneyRun] = {}
 
 def findings(run: JourneyRun, site: SiteServer, code: str | None = None) -> list[Finding]:
     """Audit one replayed run the way ``frictionaudit run`` does; only mobile rules (or one)."""
-    results = RunResults(
-        run_id="test",
-        base_url=site.url,
-        channels=[
-            ChannelInfo(name=run.channel, base_url=site.url, is_mobile=run.channel == "mobile", viewport=run.viewport)
-        ],
-        journeys=[JourneyInfo(id=run.journey, name=run.journey, steps=[s.label for s in run.steps])],
-        runs=[run],
-    )
-    disabled = [c for c in all_rules() if c not in ((code,) if code else MOBILE_RULES)]
-    return audit(results, disabled=disabled).findings
+    return audit_only(saved_run(run, site.url), (code,) if code else MOBILE_RULES)
 
 
 def only(found: list[Finding], code: str) -> Finding:

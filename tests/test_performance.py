@@ -14,12 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Replay, SiteServer
+from conftest import Replay, SiteServer, audit_only, saved_run
 
 from frictionaudit.audit.model import Finding
-from frictionaudit.audit.registry import all_rules, audit
 from frictionaudit.config.models import Thresholds
-from frictionaudit.results import ChannelInfo, JourneyInfo, JourneyRun, RunResults
+from frictionaudit.results import JourneyRun
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +27,8 @@ RULES = ("P102", "P103", "P104", "P105", "P106")
 
 def findings(run: JourneyRun, site: SiteServer, thresholds: dict[str, Any] | None = None) -> list[Finding]:
     """Audit one replayed run the way ``frictionaudit run`` does, with only P102–P106 switched on."""
-    results = RunResults(
-        run_id="test",
-        base_url=site.url,
-        settings={"thresholds": Thresholds.model_validate(thresholds or {}).model_dump()},
-        channels=[ChannelInfo(name=run.channel, base_url=site.url, is_mobile=run.channel == "mobile")],
-        journeys=[JourneyInfo(id=run.journey, name=run.journey, steps=[s.label for s in run.steps])],
-        runs=[run],
-    )
-    return audit(results, disabled=[c for c in all_rules() if c not in RULES]).findings
+    settings = {"thresholds": Thresholds.model_validate(thresholds or {}).model_dump()}
+    return audit_only(saved_run(run, site.url, settings), RULES)
 
 
 def at(found: list[Finding], code: str) -> dict[int | None, Finding]:
