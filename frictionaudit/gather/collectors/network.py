@@ -30,8 +30,8 @@ class NetworkCollector(Bucketed):
         self._open: dict[Any, Request] = {}
         # Requests with no response yet. A response whose body the page never reads (a failed
         # fetch it gives up on) never "finishes", so the response, not the body, ends the wait.
-        self._waiting: dict[Any, float] = {}  # request -> when it started (monotonic)
-        self._starts: dict[Any, float] = {}  # every open request -> when it started
+        self._waiting: set[Any] = set()
+        self._starts: dict[Any, float] = {}  # every open request -> when it started (monotonic)
         self.last_activity = time.monotonic()
         # (when, when its request started) of recent request events, for activity_since.
         self._events: deque[tuple[float, float]] = deque(maxlen=5000)
@@ -42,7 +42,7 @@ class NetworkCollector(Bucketed):
 
     def waiting_since(self, since: float) -> list[float]:
         """When each request started at or after ``since`` that has no answer yet began (monotonic)."""
-        return [started for started in self._waiting.values() if started >= since]
+        return [self._starts[r] for r in self._waiting if self._starts[r] >= since]
 
     def activity_since(self, since: float) -> float | None:
         """The last event (start, answer, end, failure) of a request started at or after ``since``;
@@ -85,11 +85,11 @@ class NetworkCollector(Bucketed):
         now = time.monotonic()
         self._starts[request] = now
         if request.resource_type not in _NEVER_SETTLE:
-            self._waiting[request] = now
+            self._waiting.add(request)
         self._touch(request)
 
     def _on_response(self, response: Any) -> None:
-        self._waiting.pop(response.request, None)
+        self._waiting.discard(response.request)
         record = self._open.get(response.request)
         if record is None:
             return
@@ -102,7 +102,7 @@ class NetworkCollector(Bucketed):
         self._touch(response.request)
 
     def _on_finished(self, request: Any) -> None:
-        self._waiting.pop(request, None)
+        self._waiting.discard(request)
         record = self._open.pop(request, None)
         if record is not None:
             record.duration = round(self.clock.now() - record.started, 4)
@@ -110,7 +110,7 @@ class NetworkCollector(Bucketed):
         self._starts.pop(request, None)
 
     def _on_failed(self, request: Any) -> None:
-        self._waiting.pop(request, None)
+        self._waiting.discard(request)
         record = self._open.pop(request, None)
         if record is not None:
             failure = request.failure or "failed"
