@@ -85,10 +85,15 @@ INIT_SCRIPT = r"""
     if (parts.length) s += '.' + parts.join('.');
     return s.slice(0, 100);
   };
+  // Each observer with its handler: a read takes the entries not yet delivered (see take), so what a
+  // read sees does not depend on when the browser gets round to calling the observers.
+  const observers = [];
+  const each = (entries, fn) => { for (const e of entries) { try { fn(e); } catch (x) {} } };
   const observe = (type, fn) => {
     try {
-      new PerformanceObserver((list) => { for (const e of list.getEntries()) { try { fn(e); } catch (x) {} } })
-        .observe({ type, buffered: true });
+      const o = new PerformanceObserver((list) => each(list.getEntries(), fn));
+      o.observe({ type, buffered: true });
+      observers.push([o, fn]);
     } catch (e) {}
   };
   try {
@@ -273,6 +278,7 @@ INIT_SCRIPT = r"""
   };
 
   const take = (close) => {
+    for (const [o, fn] of observers) each(o.takeRecords(), fn);
     const now = performance.now();
     if (pending && (close || now - pending.t > HORIZON)) end(pending, null, now, '');
     if (close) acted = null;
